@@ -1,0 +1,30 @@
+# The two commands of the README:  make book   and   make test
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+BUILD_FLAGS := -W -n --keep-going
+
+.PHONY: book test pytest clean benchmark
+
+$(STAMP): requirements.txt pyproject.toml scripts/make_venv.sh
+	bash scripts/make_venv.sh $(VENV)
+	touch $(STAMP)
+
+## make book: build the HTML book into _build/html (executes notebooks, reuses the cache)
+book: $(STAMP)
+	$(BIN)/python scripts/cache_guard.py
+	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
+	@echo "Book built: open _build/html/index.html"
+
+## make test: the unit tests, then the full book build with warnings as errors
+test: pytest book
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest
+
+## make benchmark: time the model fits (not part of the tests)
+benchmark: $(STAMP)
+	$(BIN)/python scripts/benchmark.py
+
+clean:
+	rm -rf _build

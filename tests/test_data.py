@@ -1,0 +1,173 @@
+"""The data layer: every table loads, and every broken rule is reported with file, line, column and rule."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ipscompendium import data
+from ipscompendium.validation import DataValidationError
+
+
+@pytest.mark.parametrize("table", sorted(data.TABLES))
+def test_every_table_loads_and_names_its_sources(table):
+    frame = data.load(table)
+    assert len(frame) > 0
+    assert frame["source"].str.len().min() >= 3
+
+
+def test_pain_trial_counts_match_randomisation():
+    employment = data.load_employment()
+    randomised = data.load_randomisation().set_index("arm")["n_randomised"]
+    assert randomised.to_dict() == {"ips": 38, "control": 20}
+    assert (employment["n_ips"] <= randomised["ips"]).all()
+    assert (employment["n_control"] <= randomised["control"]).all()
+
+
+def test_trials_keep_incomplete_rows_but_do_not_pool_them():
+    trials = data.load_trials()
+    poolable = data.poolable_trials(trials)
+    assert (trials["count_status"] == "incomplete").sum() == len(trials) - len(poolable)
+    assert poolable[["n_ips", "employed_ips", "n_control", "employed_control"]].notna().all().all()
+    reported_only = data.poolable_trials(trials, ("reported",))
+    assert set(reported_only["count_status"]) == {"reported"}
+
+
+def test_poolable_trials_rejects_unknown_status():
+    with pytest.raises(ValueError, match="unknown count_status"):
+        data.poolable_trials(data.load_trials(), ("guessed",))
+
+
+def test_reported_value_by_key():
+    assert data.reported_value("historical_control_n") == 315
+    with pytest.raises(KeyError, match="no reported value named"):
+        data.reported_value("no_such_key")
+
+
+def test_data_dictionary_is_generated_from_the_schema():
+    dictionary = data.data_dictionary("employment")
+    assert list(dictionary.loc[dictionary["column"] == "published_p", "rules"]) == ["between 0 and 1"]
+    assert "employed_ips <= n_ips" in set(dictionary["rules"])
+    assert set(data.TABLES["employment"].schema.columns) <= set(dictionary["column"])
+
+
+# --- Bad input: a temporary copy of a real file with one rule broken on purpose -----------
+
+
+def _broken_copy(tmp_path: Path, table: str, edit) -> Path:
+    source = data.TABLES[table].path
+    target = tmp_path / source.name
+    shutil.copy(source, target)
+    frame = pd.read_csv(target, dtype=str, keep_default_na=False)
+    frame = edit(frame)
+    frame.to_csv(target, index=False)
+    return target
+
+
+def _set(row: int, column: str, value: str):
+    def edit(frame: pd.DataFrame) -> pd.DataFrame:
+        frame.loc[row, column] = value
+        return frame
+
+    return edit
+
+
+def _error_for(table: str, path: Path) -> DataValidationError:
+    with pytest.raises(DataValidationError) as caught:
+        data.load(table, path)
+    return caught.value
+
+
+def _assert_names(error: DataValidationError, path: Path, line: int | None, column: str, rule_fragment: str):
+    message = str(error)
+    assert str(path) in message
+    matching = [v for v in error.violations if v.column == column and rule_fragment in v.rule]
+    assert matching, f"no violation of {rule_fragment!r} in column {column!r}:\n{message}"
+    assert line in [v.line for v in matching]
+    assert f"column '{column}'" in message
+    assert rule_fragment in message
+    if line is not None:
+        assert f"line {line}" in message
+
+
+def test_negative_count(tmp_path):
+    path = _broken_copy(tmp_path, "employment", _set(1, "employed_control", "-7"))
+    error = _error_for("employment", path)
+    _assert_names(error, path, 3, "employed_control", "greater_than_or_equal_to(0)")
+    assert "timepoint_months=12" in str(error)
+
+
+def test_employed_above_n(tmp_path):
+    path = _broken_copy(tmp_path, "trials", _set(4, "employed_ips", "70"))
+    error = _error_for("trials", path)
+    _assert_names(error, path, 6, "employed_ips", "employed_ips <= n_ips")
+    assert "study_id=gold2006" in str(error)
+
+
+def test_missing_column(tmp_path):
+    path = _broken_copy(tmp_path, "employment", lambda f: f.drop(columns=["n_control"]))
+    error = _error_for("employment", path)
+    _assert_names(error, path, None, "n_control", "required column is missing")
+
+
+def test_text_in_numeric_column(tmp_path):
+    path = _broken_copy(tmp_path, "trials", _set(2, "total_randomized", "about 200"))
+    error = _error_for("trials", path)
+    _assert_names(error, path, 4, "total_randomized", "must be of type Int64")
+    assert "'about 200'" in str(error)
+
+
+def test_duplicate_id(tmp_path):
+    path = _broken_copy(tmp_path, "trials", _set(3, "study_id", "drake1999"))
+    error = _error_for("trials", path)
+    _assert_names(error, path, 5, "study_id", "field_uniqueness")
+
+
+def test_unknown_status(tmp_path):
+    path = _broken_copy(tmp_path, "trials", _set(1, "count_status", "guessed"))
+    error = _error_for("trials", path)
+    _assert_names(error, path, 3, "count_status", "isin")
+
+
+def test_published_percentage_inconsistent_with_counts(tmp_path):
+    path = _broken_copy(tmp_path, "employment", _set(2, "published_pct_ips", "62.5"))
+    error = _error_for("employment", path)
+    _assert_names(error, path, 4, "published_pct_ips", "published_pct_ips = 100*employed_ips/n_ips")
+
+
+def test_documented_discrepancy_allows_one_participant_only(tmp_path):
+    # latimer2006: 14/75 = 18.7% is printed as 18%, a documented discrepancy ...
+    trials = data.load_trials().set_index("study_id")
+    assert trials.loc["latimer2006", "pct_discrepancy_documented"]
+    # ... which the strict rule would reject,
+    row = list(trials.index).index("latimer2006")
+    path = _broken_copy(tmp_path, "trials", _set(row, "pct_discrepancy_documented", "False"))
+    _assert_names(_error_for("trials", path), path, row + 2, "pct_control_published", "within the printed rounding")
+    # and a percentage off by more than one participant is rejected even when documented.
+    path = _broken_copy(tmp_path, "trials", lambda f: f.assign(pct_control_published=f["pct_control_published"].where(f["study_id"] != "latimer2006", "25")))
+    _assert_names(_error_for("trials", path), path, row + 2, "pct_control_published", "within one participant")
+
+
+def test_empty_source(tmp_path):
+    path = _broken_copy(tmp_path, "fidelity", _set(0, "source", ""))
+    error = _error_for("fidelity", path)
+    _assert_names(error, path, 2, "source", "must not be empty")
+
+
+def test_all_violations_reported_at_once(tmp_path):
+    def edit(frame):
+        frame.loc[0, "n_ips"] = "0"
+        frame.loc[2, "source"] = ""
+        return frame
+
+    path = _broken_copy(tmp_path, "employment", edit)
+    error = _error_for("employment", path)
+    assert {v.column for v in error.violations} >= {"n_ips", "source"}
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="data file not found"):
+        data.load("employment", tmp_path / "nowhere.csv")
