@@ -535,3 +535,31 @@ def _describe_check(check: pa.Check) -> str:
     if check.name in symbols:
         return symbols[check.name] + str(next(iter(stats.values())))
     return check.name
+
+
+def counts_reproducing(pct: float, n: int, decimals: int = 0) -> list[int]:
+    """All event counts k in 0..n for which 100*k/n rounds to ``pct`` at ``decimals`` decimals.
+
+    Used to derive counts from published percentages and to show when a percentage fits
+    more than one count (16% of 315 is 50 or 51 people).
+    """
+    half_unit = 0.5 * 10.0**-decimals
+    return [k for k in range(n + 1) if abs(100 * k / n - pct) <= half_unit + 1e-9]
+
+
+def record_coverage(trials: pd.DataFrame, published: pd.DataFrame, analysis_id: str = "brinchmann2020") -> dict[str, int]:
+    """How much of a published meta-analysis our trial table covers.
+
+    Returns the trials and participants in our table, those with usable counts, and the
+    published totals, so that the book states the gap computed, not typed.
+    """
+    target = published.set_index("analysis_id").loc[analysis_id]
+    poolable = poolable_trials(trials)
+    return {
+        "k_table": len(trials),
+        "n_table": int(trials["total_randomized"].sum()),
+        "k_poolable": len(poolable),
+        "n_poolable": int((poolable["n_ips"] + poolable["n_control"]).sum()),
+        "k_published": int(target["k_trials"]),
+        "n_published": int(target["n_participants"]),
+    }
