@@ -382,6 +382,22 @@ PUBLISHED_POOLED = TableSpec(
     ("analysis_id",),
 )
 
+TURNER_TAU2_PRIORS = TableSpec(
+    "priors/turner2015_tau2_lognormal.csv",
+    "Empirical log-normal priors for the heterogeneity variance (Turner et al. 2015)",
+    pa.DataFrameSchema(
+        {
+            "outcome_type": pa.Column(str, unique=True, description="Outcome type in Turner et al.'s classification"),
+            "comparison_type": non_empty_text(description="Type of intervention comparison"),
+            "log_tau2_mean": _real("Mean of log(tau^2) (log odds-ratio scale)"),
+            "log_tau2_sd": _real("Standard deviation of log(tau^2)", checks=[pa.Check.gt(0)]),
+            "source": source_column(),
+        },
+        strict=True,
+    ),
+    key_columns=("outcome_type",),
+)
+
 TABLES: dict[str, TableSpec] = {
     "employment": EMPLOYMENT,
     "randomisation": RANDOMISATION,
@@ -396,6 +412,7 @@ TABLES: dict[str, TableSpec] = {
     "epl_2020": EPL_2020,
     "gdp_growth": GDP_GROWTH,
     "published_pooled": PUBLISHED_POOLED,
+    "turner_tau2_priors": TURNER_TAU2_PRIORS,
 }
 
 
@@ -485,6 +502,11 @@ def load_gdp_growth(path: str | Path | None = None) -> pd.DataFrame:
 def load_published_pooled(path: str | Path | None = None) -> pd.DataFrame:
     """Pooled results of the published meta-analyses."""
     return load("published_pooled", path)
+
+
+def load_turner_tau2_priors(path: str | Path | None = None) -> pd.DataFrame:
+    """Turner et al. (2015) log-normal priors for tau^2, non-pharmacological vs control."""
+    return load("turner_tau2_priors", path)
 
 
 def file_sha256(path: str | Path) -> str:

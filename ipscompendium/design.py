@@ -1,0 +1,61 @@
+"""Designing the next trial: power for an assumed effect, and assurance under a prior.
+
+Assurance (O'Hagan, Stevens & Campbell 2005) is the probability that the trial succeeds,
+averaged over what we currently believe about the effect and the control risk. The decision
+rule here is the conventional one: success = a two-sided 5% z-test for two proportions that is
+significant in favour of IPS.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+from scipy.special import expit, logit
+
+from ipscompendium.priors import NormalMixturePrior
+
+
+def success_probability(p_control: np.ndarray, p_ips: np.ndarray, n_per_arm: int, alpha: float = 0.05) -> np.ndarray:
+    """Probability that the z-test is significant in favour of IPS, for given true risks."""
+    p_control, p_ips = np.asarray(p_control, float), np.asarray(p_ips, float)
+    se = np.sqrt((p_control * (1 - p_control) + p_ips * (1 - p_ips)) / n_per_arm)
+    return stats.norm.cdf((p_ips - p_control) / se - stats.norm.ppf(1 - alpha / 2))
+
+
+def assurance(
+    log_or_prior: NormalMixturePrior, control_risk_draws: np.ndarray, n_per_arm: int, alpha: float = 0.05, seed: int = 0
+) -> float:
+    """Probability of success averaged over the prior of the log-OR and draws of the control risk."""
+    rng = np.random.default_rng(seed)
+    control = np.asarray(control_risk_draws, float)
+    log_or = log_or_prior.sample(len(control), rng)
+    p_ips = expit(logit(control) + log_or)
+    return float(np.mean(success_probability(control, p_ips, n_per_arm, alpha)))
+
+
+def assurance_curve(
+    log_or_prior: NormalMixturePrior, control_risk_draws: np.ndarray, n_values: np.ndarray, alpha: float = 0.05, seed: int = 0
+) -> np.ndarray:
+    """Assurance for each sample size in ``n_values`` (same prior draws for every n)."""
+    return np.array([assurance(log_or_prior, control_risk_draws, int(n), alpha, seed) for n in n_values])
+
+
+def sample_size_for_assurance(
+    log_or_prior: NormalMixturePrior, control_risk_draws: np.ndarray, target: float = 0.8,
+    alpha: float = 0.05, n_max: int = 5000, seed: int = 0,
+) -> int | None:
+    """Smallest n per arm with assurance >= target, or None if it is not reached by ``n_max``.
+
+    Assurance cannot exceed the prior probability that IPS is better, however large the trial:
+    a target above that ceiling is unreachable, and the function says so by returning None.
+    """
+    if assurance(log_or_prior, control_risk_draws, n_max, alpha, seed) < target:
+        return None
+    lo, hi = 2, n_max
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if assurance(log_or_prior, control_risk_draws, mid, alpha, seed) >= target:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo

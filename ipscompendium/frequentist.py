@@ -1,0 +1,136 @@
+"""Frequentist reference methods: the tests, intervals, sample sizes and pooled estimates the
+publications report, so that the book reproduces them before re-analysing.
+
+Pooling uses statsmodels (DerSimonian-Laird) and PyMARE (REML); the sample-size and power
+formulas are the textbook normal approximations, written out because no library offers the
+unpooled-variance version the IPS in Pain protocol used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from pymare import Dataset
+from pymare.estimators import DerSimonianLaird, VarianceBasedLikelihoodEstimator
+from scipy import stats
+from statsmodels.stats.meta_analysis import combine_effects
+
+from ipscompendium.effect_sizes import two_by_two
+
+
+def pearson_chi_square_p(events_treated: int, n_treated: int, events_control: int, n_control: int) -> float:
+    """p-value of Pearson's chi-square test of a 2x2 table, without continuity correction."""
+    table = two_by_two(events_treated, n_treated, events_control, n_control)
+    return float(stats.chi2_contingency(table, correction=False)[1])
+
+
+def yates_chi_square_p(events_treated: int, n_treated: int, events_control: int, n_control: int) -> float:
+    """p-value of the chi-square test with Yates' continuity correction."""
+    table = two_by_two(events_treated, n_treated, events_control, n_control)
+    return float(stats.chi2_contingency(table, correction=True)[1])
+
+
+def fisher_exact_p(events_treated: int, n_treated: int, events_control: int, n_control: int) -> float:
+    """Two-sided p-value of Fisher's exact test."""
+    return float(stats.fisher_exact(two_by_two(events_treated, n_treated, events_control, n_control))[1])
+
+
+def sample_size_two_proportions(p_control: float, p_treated: float, alpha: float = 0.05, power: float = 0.9) -> int:
+    """Participants per group to detect p_treated vs p_control with a two-sided z-test.
+
+    Normal approximation with unpooled variances under the alternative,
+    n = (z_{1-alpha/2} + z_{power})^2 [p0(1-p0) + p1(1-p1)] / (p1-p0)^2, rounded up.
+    """
+    _check_probability(p_control, p_treated)
+    z = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)
+    variance = p_control * (1 - p_control) + p_treated * (1 - p_treated)
+    return int(np.ceil(z**2 * variance / (p_treated - p_control) ** 2))
+
+
+def power_two_proportions(
+    p_control: float, p_treated: float, n_control: float, n_treated: float, alpha: float = 0.05
+) -> float:
+    """Power of the two-sided z-test (unpooled variances) with the given arm sizes."""
+    _check_probability(p_control, p_treated)
+    se = np.sqrt(p_control * (1 - p_control) / n_control + p_treated * (1 - p_treated) / n_treated)
+    z_crit = stats.norm.ppf(1 - alpha / 2)
+    shift = abs(p_treated - p_control) / se
+    return float(stats.norm.cdf(shift - z_crit) + stats.norm.cdf(-shift - z_crit))
+
+
+def _check_probability(*probabilities: float) -> None:
+    for p in probabilities:
+        if not 0 < p < 1:
+            raise ValueError(f"probabilities must lie strictly between 0 and 1, got {p}")
+
+
+@dataclass(frozen=True)
+class RandomEffectsResult:
+    """A random-effects pooled estimate on the log scale, with heterogeneity and prediction.
+
+    ``prediction_low``/``prediction_high``: 95% prediction interval for the effect in a new
+    trial, mu +/- t_{k-2} sqrt(tau^2 + se(mu)^2) (Higgins, Thompson & Spiegelhalter 2009).
+    """
+
+    method: str
+    k: int
+    mu: float
+    se_mu: float
+    ci_low: float
+    ci_high: float
+    tau2: float
+    i2: float
+    q: float
+    prediction_low: float
+    prediction_high: float
+
+    @property
+    def tau(self) -> float:
+        return float(np.sqrt(self.tau2))
+
+    def exp(self) -> dict[str, float]:
+        """The pooled ratio, its CI and the prediction interval on the ratio scale."""
+        return {
+            "estimate": float(np.exp(self.mu)),
+            "ci_low": float(np.exp(self.ci_low)),
+            "ci_high": float(np.exp(self.ci_high)),
+            "prediction_low": float(np.exp(self.prediction_low)),
+            "prediction_high": float(np.exp(self.prediction_high)),
+        }
+
+
+def random_effects(y: np.ndarray, v: np.ndarray, method: str = "DL", level: float = 0.95) -> RandomEffectsResult:
+    """Random-effects meta-analysis of estimates ``y`` with sampling variances ``v``.
+
+    ``method``: 'DL' (DerSimonian-Laird, via statsmodels) or 'REML' (via PyMARE).
+    """
+    y, v = np.asarray(y, float), np.asarray(v, float)
+    if y.shape != v.shape or y.ndim != 1 or len(y) < 3:
+        raise ValueError("need at least three estimates and one variance per estimate")
+    if np.any(v <= 0):
+        raise ValueError("sampling variances must be positive")
+    fixed = combine_effects(y, v, method_re="chi2")  # Q and I^2 do not depend on tau^2's estimator
+    if method == "DL":
+        tau2 = float(fixed.tau2)
+    elif method == "REML":
+        tau2 = float(np.ravel(VarianceBasedLikelihoodEstimator(method="REML").fit_dataset(Dataset(y=y, v=v)).summary().tau2)[0])
+    else:
+        raise ValueError(f"unknown method {method!r}; use 'DL' or 'REML'")
+    weights = 1 / (v + tau2)
+    mu = float(np.sum(weights * y) / np.sum(weights))
+    se_mu = float(np.sqrt(1 / np.sum(weights)))
+    z = stats.norm.ppf(0.5 + level / 2)
+    t = stats.t.ppf(0.5 + level / 2, df=len(y) - 2)
+    half_prediction = t * np.sqrt(tau2 + se_mu**2)
+    return RandomEffectsResult(
+        method=method, k=len(y), mu=mu, se_mu=se_mu, ci_low=mu - z * se_mu, ci_high=mu + z * se_mu,
+        tau2=tau2, i2=float(max(0.0, fixed.i2)), q=float(fixed.q),
+        prediction_low=mu - half_prediction, prediction_high=mu + half_prediction,
+    )
+
+
+def dersimonian_laird_check(y: np.ndarray, v: np.ndarray) -> float:
+    """tau^2 by DerSimonian-Laird from PyMARE, to cross-check statsmodels in the tests."""
+    result = DerSimonianLaird().fit_dataset(Dataset(y=np.asarray(y, float), v=np.asarray(v, float)))
+    return float(np.ravel(result.summary().tau2)[0])
