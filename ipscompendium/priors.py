@@ -175,3 +175,22 @@ def fit_normal_mixture(
 def turner_tau_prior_quantiles(log_tau2_mean: float, log_tau2_sd: float, q: np.ndarray) -> np.ndarray:
     """Quantiles of tau under Turner et al.'s log-normal prior on tau^2."""
     return np.sqrt(np.exp(stats.norm.ppf(q, log_tau2_mean, log_tau2_sd)))
+
+
+#: Prior weight of the vague component in the book's robust MAP prior. Higher than RBesT's
+#: example (0.1) because chronic pain is not the population of the trials behind the MAP.
+ROBUST_WEIGHT = 0.5
+
+
+def trial_priors(
+    p_control_design: float, p_ips_design: float, map_prior: NormalMixturePrior, robust_weight: float = ROBUST_WEIGHT
+) -> list[NormalMixturePrior]:
+    """The five priors of the IPS in Pain analysis, from the design's risks and the MAP prior."""
+    design = design_log_odds_ratio(p_control_design, p_ips_design)
+    return [
+        weakly_informative_prior(),
+        sceptical_prior(design),
+        enthusiastic_prior(design),
+        map_prior,
+        robustify(map_prior, robust_weight),
+    ]
