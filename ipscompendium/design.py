@@ -1,9 +1,10 @@
-"""Designing the next trial: power for an assumed effect, and assurance under a prior.
+"""Designing the next trial: power for an assumed effect, and assurance under current beliefs.
 
 Assurance (O'Hagan, Stevens & Campbell 2005) is the probability that the trial succeeds,
-averaged over what we currently believe about the effect and the control risk. The decision
-rule here is the conventional one: success = a two-sided 5% z-test for two proportions that is
-significant in favour of IPS.
+averaged over what we currently believe about the effect and the control risk, given as paired
+draws (from a prior, or from the posterior of an earlier trial). The decision rule is the
+conventional one: success = a two-sided 5% z-test for two proportions that is significant in
+favour of IPS.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 from scipy.special import expit, logit
-
-from ipscompendium.priors import NormalMixturePrior
 
 
 def success_probability(p_control: np.ndarray, p_ips: np.ndarray, n_per_arm: int, alpha: float = 0.05) -> np.ndarray:
@@ -22,39 +21,33 @@ def success_probability(p_control: np.ndarray, p_ips: np.ndarray, n_per_arm: int
     return stats.norm.cdf((p_ips - p_control) / se - stats.norm.ppf(1 - alpha / 2))
 
 
-def assurance(
-    log_or_prior: NormalMixturePrior, control_risk_draws: np.ndarray, n_per_arm: int, alpha: float = 0.05, seed: int = 0
-) -> float:
-    """Probability of success averaged over the prior of the log-OR and draws of the control risk."""
-    rng = np.random.default_rng(seed)
-    control = np.asarray(control_risk_draws, float)
-    log_or = log_or_prior.sample(len(control), rng)
+def assurance(log_or_draws: np.ndarray, control_risk_draws: np.ndarray, n_per_arm: int, alpha: float = 0.05) -> float:
+    """Probability of success with ``n_per_arm`` per arm, averaged over paired draws of (log-OR, control risk)."""
+    log_or, control = np.asarray(log_or_draws, float), np.asarray(control_risk_draws, float)
+    if log_or.shape != control.shape:
+        raise ValueError("need one control-risk draw per log-OR draw")
     p_ips = expit(logit(control) + log_or)
     return float(np.mean(success_probability(control, p_ips, n_per_arm, alpha)))
 
 
-def assurance_curve(
-    log_or_prior: NormalMixturePrior, control_risk_draws: np.ndarray, n_values: np.ndarray, alpha: float = 0.05, seed: int = 0
-) -> np.ndarray:
-    """Assurance for each sample size in ``n_values`` (same prior draws for every n)."""
-    return np.array([assurance(log_or_prior, control_risk_draws, int(n), alpha, seed) for n in n_values])
+def assurance_curve(log_or_draws: np.ndarray, control_risk_draws: np.ndarray, n_values: np.ndarray, alpha: float = 0.05) -> np.ndarray:
+    return np.array([assurance(log_or_draws, control_risk_draws, int(n), alpha) for n in n_values])
 
 
 def sample_size_for_assurance(
-    log_or_prior: NormalMixturePrior, control_risk_draws: np.ndarray, target: float = 0.8,
-    alpha: float = 0.05, n_max: int = 5000, seed: int = 0,
+    log_or_draws: np.ndarray, control_risk_draws: np.ndarray, target: float = 0.8, alpha: float = 0.05, n_max: int = 5000
 ) -> int | None:
     """Smallest n per arm with assurance >= target, or None if it is not reached by ``n_max``.
 
-    Assurance cannot exceed the prior probability that IPS is better, however large the trial:
-    a target above that ceiling is unreachable, and the function says so by returning None.
+    Assurance cannot exceed the probability that IPS is better, however large the trial: a
+    target above that ceiling is unreachable, and the function says so by returning None.
     """
-    if assurance(log_or_prior, control_risk_draws, n_max, alpha, seed) < target:
+    if assurance(log_or_draws, control_risk_draws, n_max, alpha) < target:
         return None
     lo, hi = 2, n_max
     while lo < hi:
         mid = (lo + hi) // 2
-        if assurance(log_or_prior, control_risk_draws, mid, alpha, seed) >= target:
+        if assurance(log_or_draws, control_risk_draws, mid, alpha) >= target:
             hi = mid
         else:
             lo = mid + 1
