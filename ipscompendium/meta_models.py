@@ -143,3 +143,60 @@ def normal_normal_model(
         pm.Deterministic("theta_new", mu + tau * z_new)
         pm.Normal("y", mu=theta, sigma=se, observed=y, dims="trial")
     return model
+
+
+def _interval(values: np.ndarray) -> tuple[float, float, float]:
+    low, median, high = np.quantile(values, [0.025, 0.5, 0.975])
+    return float(median), float(low), float(high)
+
+
+def ratio_summary(log_ratio_draws: np.ndarray, prefix: str, thresholds: tuple[float, ...] = (1.0, 1.5, 2.0)) -> dict[str, float]:
+    """Median and 95% interval of exp(draws), and P(ratio > t) for each threshold."""
+    ratio = np.exp(np.asarray(log_ratio_draws, float))
+    median, low, high = _interval(ratio)
+    out = {f"{prefix}_median": median, f"{prefix}_low": low, f"{prefix}_high": high}
+    for t in thresholds:
+        out[f"P({prefix} > {t:g})"] = float(np.mean(ratio > t))
+    return out
+
+
+def meta_summary(idata, log_rr_draws: np.ndarray | None = None, log_rr_new: np.ndarray | None = None) -> dict[str, float]:
+    """The book's estimands from a meta-analysis fit.
+
+    For the binomial-normal model, pass nothing: the pooled RR and the new-trial RR are read
+    from its deterministics. For the normal-normal model on log RR, mu and theta_new are
+    already log RRs.
+    """
+    from ipscompendium.sampling import draws_of
+
+    posterior = idata["posterior"]
+    tau = draws_of(idata, "tau")
+    out = {}
+    if "pooled_rr" in posterior:
+        out.update(ratio_summary(np.log(draws_of(idata, "pooled_rr")), "RR"))
+        out.update(ratio_summary(draws_of(idata, "mu"), "OR"))
+        out.update(ratio_summary(np.log(draws_of(idata, "new_trial_rr")), "new-trial RR", (1.0,)))
+    else:
+        out.update(ratio_summary(draws_of(idata, "mu") if log_rr_draws is None else log_rr_draws, "RR"))
+        out.update(ratio_summary(draws_of(idata, "theta_new") if log_rr_new is None else log_rr_new, "new-trial RR", (1.0,)))
+    out["tau_median"], out["tau_low"], out["tau_high"] = _interval(tau)
+    return out
+
+
+def shrunken_trial_ratios(idata, trials: pd.DataFrame) -> pd.DataFrame:
+    """Posterior median and 95% interval of each trial's own RR.
+
+    For the binomial-normal model the RR of trial i is p_ips_i / p_control_i; for the
+    normal-normal model on log RR it is exp(theta_i).
+    """
+    from ipscompendium.sampling import draws_of
+
+    posterior = idata["posterior"]
+    if "baseline_logit" in posterior:
+        baseline = draws_of(idata, "baseline_logit")
+        theta = draws_of(idata, "theta")
+        rr = (1 / (1 + np.exp(-(baseline + theta)))) / (1 / (1 + np.exp(-baseline)))
+    else:
+        rr = np.exp(draws_of(idata, "theta"))
+    low, median, high = np.quantile(rr, [0.025, 0.5, 0.975], axis=0)
+    return pd.DataFrame({"study_id": trials["study_id"].to_numpy(), "estimate": median, "low": low, "high": high})
