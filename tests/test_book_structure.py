@@ -1,0 +1,96 @@
+"""The book's skeleton: TOC, notebooks as outputless MyST text, the configuration promises."""
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT_DIRS = ("book", "notebooks")
+
+
+def _toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [chapter["file"] for chapter in part["chapters"]]
+        for chapter in part["chapters"]:
+            files += [section["file"] for section in chapter.get("sections", [])]
+    return files
+
+
+def _notebooks() -> list[Path]:
+    return sorted((ROOT / "notebooks").glob("*.md"))
+
+
+def test_package_imports():
+    import ipscompendium
+    from ipscompendium import data, design, exact, frequentist, meta_models, plots, priors, sampling, trial_models  # noqa: F401
+
+    assert ipscompendium.__version__
+
+
+def test_every_toc_entry_exists():
+    for entry in _toc_files():
+        matches = list(ROOT.glob(entry + ".*")) + ([ROOT / entry] if (ROOT / entry).is_file() else [])
+        assert matches, f"_toc.yml lists {entry}, which does not exist"
+
+
+def test_every_chapter_is_in_the_toc():
+    listed = {str(Path(f).with_suffix("")) for f in _toc_files()}
+    for folder in CONTENT_DIRS:
+        for path in (ROOT / folder).glob("*.md"):
+            assert str(path.relative_to(ROOT).with_suffix("")) in listed, f"{path.relative_to(ROOT)} is not in _toc.yml"
+
+
+def test_no_ipynb_is_tracked_or_has_outputs():
+    tracked = subprocess.run(["git", "ls-files", "*.ipynb"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    assert tracked == [], f"notebooks are committed as MyST text, not .ipynb: {tracked}"
+
+
+@pytest.mark.parametrize("path", _notebooks(), ids=lambda p: p.name)
+def test_notebook_is_myst_text_that_states_its_question_and_ends_with_a_watermark(path):
+    import jupytext
+
+    text = path.read_text()
+    assert text.startswith("---\njupytext:"), "front matter with the jupytext header expected"
+    notebook = jupytext.read(path)
+    assert notebook.metadata["kernelspec"]["name"] == "python3"
+    assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")
+    opening = "\n".join(cell.source for cell in notebook.cells[:3])
+    assert "**Question" in opening, "each notebook states its question at the top"
+    last_code = [cell for cell in notebook.cells if cell.cell_type == "code"][-1].source
+    assert "%watermark" in last_code, "each notebook ends with a watermark cell"
+
+
+@pytest.mark.parametrize("path", _notebooks(), ids=lambda p: p.name)
+def test_sampling_notebooks_fix_their_seed(path):
+    text = path.read_text()
+    if "sampling.sample(" in text:
+        assert re.search(r"^SEED = \d+", text, re.MULTILINE), "notebooks that sample set SEED"
+        assert "seed: {SEED}" in text, "and print it with the watermark"
+
+
+def test_config_keeps_its_promises():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["execute"]["execute_notebooks"] == "cache"
+    assert config["execute"]["raise_on_error"] is True
+    assert config["repository"]["branch"] == "main"
+    assert config["only_build_toc_files"] is True
+    bib = ROOT / config["bibtex_bibfiles"][0]
+    keys = set(re.findall(r"@\w+\{([^,]+),", bib.read_text()))
+    cited = set()
+    for folder in CONTENT_DIRS:
+        for path in (ROOT / folder).glob("*.md"):
+            for group in re.findall(r"\{cite:[pt]\}`([^`]+)`", path.read_text()):
+                cited |= {key.strip() for key in group.split(",")}
+    assert cited <= keys, f"cited but not in the bibliography: {sorted(cited - keys)}"
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "make test" in readme and "make book" in readme
+    assert re.search(r"^make test$", ci, re.MULTILINE)

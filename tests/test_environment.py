@@ -1,0 +1,47 @@
+"""environment.yml (Binder) and requirements.txt (pip) pin the same packages at the same versions."""
+
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _pip_pins() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            name, version = line.split("==")
+            pins[name.lower()] = version
+    return pins
+
+
+def _conda_pins() -> dict[str, str]:
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pins = {}
+    for dependency in env["dependencies"]:
+        if isinstance(dependency, str) and "=" in dependency:
+            name, version = dependency.split("=", 1)
+            pins[name.lower()] = version
+    return pins
+
+
+def test_every_pip_pin_is_exact():
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            assert re.fullmatch(r"[A-Za-z0-9_.\-]+==[A-Za-z0-9_.]+", line), f"not an exact pin: {line}"
+
+
+def test_environment_yml_agrees_with_requirements():
+    conda = _conda_pins()
+    python = conda.pop("python")
+    assert python == "3.12"
+    assert conda == _pip_pins()
+
+
+def test_jupyter_book_is_the_sphinx_generation():
+    assert _pip_pins()["jupyter-book"].startswith("1.")
+    assert _pip_pins()["sphinx-book-theme"] == "1.3.0" and _pip_pins()["pydata-sphinx-theme"] == "0.17.1"

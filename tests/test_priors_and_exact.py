@@ -1,0 +1,136 @@
+"""Stated properties of the priors, and the exact (quadrature, conjugate) references."""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from ipscompendium import design, exact, historical, priors, summary_statistics
+from ipscompendium.map_prior import load_map_prior
+from ipscompendium.meta_models import TauPrior
+
+
+DESIGN = priors.design_log_odds_ratio(0.23, 0.61)
+
+
+def test_design_odds_ratio():
+    assert np.exp(DESIGN) == pytest.approx((0.61 / 0.39) / (0.23 / 0.77))
+
+
+def test_sceptical_prior_tail_probability_is_as_stated():
+    prior = priors.sceptical_prior(DESIGN, 0.05)
+    assert prior.means == (0.0,)
+    assert prior.prob_greater(DESIGN) == pytest.approx(0.05)
+    assert prior.prob_greater(0.0) == pytest.approx(0.5)
+
+
+def test_enthusiastic_prior_is_centred_on_the_design_with_5_percent_no_benefit():
+    prior = priors.enthusiastic_prior(DESIGN, 0.05)
+    assert prior.quantile(0.5) == pytest.approx(DESIGN)
+    assert 1 - prior.prob_greater(0.0) == pytest.approx(0.05)
+
+
+def test_weakly_informative_prior_covers_or_1_50_to_50():
+    prior = priors.weakly_informative_prior()
+    assert prior.quantile(0.025) == pytest.approx(-1.96 * 2.0, rel=1e-4)
+    assert np.exp(prior.quantile(0.975)) == pytest.approx(50, rel=0.02)
+
+
+def test_robustify_weights_and_extremes():
+    base = priors.normal_prior("base", 1.5, 0.5)
+    robust = priors.robustify(base, 0.3)
+    assert robust.weights == pytest.approx((0.7, 0.3))
+    assert robust.means == (1.5, 0.0)
+    assert priors.robustify(base, 0.0).weights == (1.0,)
+    with pytest.raises(ValueError):
+        priors.robustify(base, 1.2)
+
+
+def test_mixture_moments_and_sampling():
+    prior = priors.NormalMixturePrior("m", (0.3, 0.7), (-1.0, 2.0), (0.5, 1.0))
+    assert prior.mean() == pytest.approx(0.3 * -1 + 0.7 * 2)
+    draws = prior.sample(200_000, np.random.default_rng(1))
+    assert draws.mean() == pytest.approx(prior.mean(), abs=0.02)
+    assert draws.std() == pytest.approx(prior.sd(), abs=0.02)
+    with pytest.raises(ValueError):
+        priors.NormalMixturePrior("bad", (0.5, 0.6), (0, 0), (1, 1))
+
+
+def test_em_recovers_a_known_mixture():
+    rng = np.random.default_rng(3)
+    truth = priors.NormalMixturePrior("t", (0.6, 0.4), (0.0, 3.0), (0.5, 1.0))
+    weights, means, sds = priors.fit_normal_mixture(truth.sample(50_000, rng), components=2, seed=1)
+    assert weights == pytest.approx([0.6, 0.4], abs=0.02)
+    assert means == pytest.approx([0.0, 3.0], abs=0.05)
+    assert sds == pytest.approx([0.5, 1.0], abs=0.05)
+
+
+def test_stored_map_prior_matches_the_trial_table():
+    prior = load_map_prior()
+    assert 0.5 < prior.mean() < 2.5  # log-OR: the trials say IPS helps, with heterogeneity
+    assert prior.prob_greater(0.0) > 0.9
+
+
+def test_stale_map_prior_is_refused(tmp_path):
+    other = tmp_path / "trials.csv"
+    other.write_text("not the trial table\n")
+    with pytest.raises(ValueError, match="Re-run"):
+        load_map_prior(trials_path=other)
+
+
+def test_beta_posterior_probability_by_quadrature_matches_monte_carlo():
+    a, b = exact.beta_posterior(19, 36), exact.beta_posterior(7, 18)
+    rng = np.random.default_rng(0)
+    mc = np.mean(a.rvs(400_000, random_state=rng) > b.rvs(400_000, random_state=rng))
+    assert exact.prob_first_greater(a, b) == pytest.approx(mc, abs=0.003)
+
+
+def test_normal_normal_quadrature_reduces_to_the_known_tau_case():
+    # With a prior concentrated at tau = 0.2 the posterior of mu is the conjugate normal one.
+    y = np.array([0.2, 0.8, 0.5, 1.1])
+    se = np.array([0.3, 0.25, 0.4, 0.35])
+    narrow = TauPrior("spike", "lognormal_tau2", log_tau2_mean=np.log(0.04), log_tau2_sd=0.01)
+    post = exact.normal_normal_posterior(y, se, narrow.logpdf, mu_prior_sd=10)
+    w = 1 / (se**2 + 0.04)
+    precision = 1 / 100 + w.sum()
+    assert post.mu_mean() == pytest.approx(np.sum(w * y) / precision, abs=1e-3)
+    assert post.tau_mean() == pytest.approx(0.2, abs=0.01)
+
+
+def test_turner_prior_density_integrates_to_one():
+    prior = TauPrior("t", "lognormal_tau2", log_tau2_mean=-2.77, log_tau2_sd=1.73)
+    tau = np.linspace(1e-6, 20, 400_001)
+    assert np.trapezoid(np.exp(prior.logpdf(tau)), tau) == pytest.approx(1.0, abs=2e-3)
+    assert prior.quantile(0.5) == pytest.approx(np.sqrt(np.exp(-2.77)))
+
+
+def test_power_prior_endpoints():
+    zero = historical.power_prior_control(7, 18, 50.4, 315, 0.0)
+    one = historical.power_prior_control(7, 18, 50.4, 315, 1.0)
+    assert zero.mean() == pytest.approx(8 / 20)
+    assert one.mean() == pytest.approx((1 + 50.4 + 7) / (2 + 315 + 18))
+    with pytest.raises(ValueError):
+        historical.power_prior_control(7, 18, 50.4, 315, 1.5)
+    curve = historical.power_prior_curve(19, 36, 7, 18, 50.4, 315, np.array([0.0, 0.5, 1.0]))
+    assert curve["p_benefit"].is_monotonic_increasing
+
+
+def test_difference_in_means_posterior_matches_the_t_approximation():
+    rng = np.random.default_rng(2)
+    diff = summary_statistics.difference_in_means(100, 10.0, 2.0, 100, 9.0, 2.0, 400_000, rng)
+    assert diff.mean() == pytest.approx(1.0, abs=0.01)
+    sd = np.sqrt(2 * (2.0**2 / 100) * 99 / 97)
+    assert diff.std() == pytest.approx(sd, rel=0.01)
+
+
+def test_assurance_is_power_for_a_point_prior_and_capped_by_p_benefit():
+    control = np.full(20_000, 0.23)
+    log_or = np.full(20_000, DESIGN)
+    assert design.assurance(log_or, control, 31) == pytest.approx(
+        float(design.success_probability(np.array(0.23), np.array(0.61), 31)), abs=1e-12
+    )
+    rng = np.random.default_rng(5)
+    uncertain = rng.normal(0.3, 1.0, 20_000)
+    ceiling = np.mean(uncertain > 0)
+    assert design.sample_size_for_assurance(uncertain, control, target=ceiling + 0.05) is None
+    n = design.sample_size_for_assurance(uncertain, control, target=0.5)
+    assert n is not None and design.assurance(uncertain, control, n) >= 0.5 > design.assurance(uncertain, control, n - 1)

@@ -1,0 +1,101 @@
+"""Published numbers of the IPS in Pain report and of the shared pooled checks, recomputed."""
+
+import numpy as np
+import pytest
+
+from ipscompendium import data, effect_sizes, frequentist, reproduction, trial_sets
+
+
+@pytest.fixture(scope="module")
+def table2():
+    return reproduction.employment_table(data.load_employment()).set_index("timepoint_months")
+
+
+@pytest.mark.parametrize("timepoint", [6, 12, 24])
+def test_table2_percentages_odds_ratios_cis_and_p_values(table2, timepoint):
+    row = table2.loc[timepoint]
+    assert reproduction.agrees_within_rounding(row.pct_ips, row.published_pct_ips, 1)
+    assert reproduction.agrees_within_rounding(row.pct_control, row.published_pct_control, 1)
+    assert reproduction.agrees_within_rounding(row.odds_ratio, row.published_or, 2)
+    assert reproduction.agrees_within_rounding(row.or_ci_low, row.published_or_ci_low, 2)
+    assert reproduction.agrees_within_rounding(row.or_ci_high, row.published_or_ci_high, 2)
+    assert reproduction.agrees_within_rounding(row.p_pearson, row.published_p, 3)
+
+
+def test_twelve_month_values_as_printed(table2):
+    row = table2.loc[12]
+    assert round(row.odds_ratio, 2) == 1.76
+    assert (round(row.or_ci_low, 2), round(row.or_ci_high, 2)) == (0.56, 5.56)
+    assert round(row.p_pearson, 3) == 0.336
+
+
+def test_other_tests_do_not_reproduce_the_p_values(table2):
+    assert not all(reproduction.agrees_within_rounding(r.p_yates, r.published_p, 3) for r in table2.itertuples())
+    assert not all(reproduction.agrees_within_rounding(r.p_fisher, r.published_p, 3) for r in table2.itertuples())
+
+
+def test_sample_sizes_31_44_62_by_the_unpooled_formula():
+    sizes = reproduction.sample_size_table(data.load_sample_size())
+    assert list(sizes["unpooled normal approximation"]) == [31, 44, 62]
+    assert list(sizes["published_n_per_group"]) == [31, 44, 62]
+    assert list(sizes["pooled normal approximation"]) != [31, 44, 62]
+
+
+def test_sample_size_and_power_are_consistent():
+    n = frequentist.sample_size_two_proportions(0.23, 0.61, 0.05, 0.9)
+    assert frequentist.power_two_proportions(0.23, 0.61, n, n) >= 0.9
+    assert frequentist.power_two_proportions(0.23, 0.61, n - 1, n - 1) < 0.9
+    with pytest.raises(ValueError):
+        frequentist.sample_size_two_proportions(0.0, 0.5)
+
+
+def test_historical_control_fits_several_counts():
+    assert data.counts_reproducing(16, 315) == [49, 50, 51]
+    assert data.counts_reproducing(52.8, 36, 1) == [19]
+
+
+def test_fidelity_mean_rounds_to_reported():
+    assert round(data.load_fidelity()["score"].mean()) == data.reported_value("fidelity_mean")
+
+
+def test_pooled_risk_ratio_matches_the_shared_check():
+    # ../shared/data/README.md: DL on log RR, all 20 rows with counts RR 2.36 (1.93-2.89);
+    # without Tsang 2.24 (1.85-2.72); outcome-matched k=15 RR 2.45 (2.11-2.84).
+    sets = trial_sets.analysis_sets(data.load_trials())
+    expected = {
+        "all trials with counts (main)": (20, 2.36, 1.93, 2.89),
+        "without Tsang 2010 (mismatched follow-up)": (19, 2.24, 1.85, 2.72),
+        "outcome = any competitive employment": (15, 2.45, 2.11, 2.84),
+    }
+    for name, (k, rr, low, high) in expected.items():
+        y, v = trial_sets.log_effects_of(sets[name])
+        fit = frequentist.random_effects(y, v, "DL")
+        e = fit.exp()
+        assert fit.k == k
+        assert (round(e["estimate"], 2), round(e["ci_low"], 2), round(e["ci_high"], 2)) == (rr, low, high)
+
+
+def test_dl_tau2_agrees_between_statsmodels_and_pymare():
+    y, v = trial_sets.log_effects_of(data.poolable_trials(data.load_trials()))
+    assert frequentist.random_effects(y, v, "DL").tau2 == pytest.approx(frequentist.dersimonian_laird_check(y, v), rel=1e-8)
+
+
+def test_random_effects_prediction_interval_formula():
+    y = np.array([0.1, 0.5, 0.9, 0.3, 0.7])
+    v = np.full(5, 0.04)
+    fit = frequentist.random_effects(y, v, "REML")
+    from scipy import stats
+
+    half = stats.t.ppf(0.975, 3) * np.sqrt(fit.tau2 + fit.se_mu**2)
+    assert fit.prediction_high - fit.mu == pytest.approx(half)
+    with pytest.raises(ValueError):
+        frequentist.random_effects(y[:2], v[:2])
+    with pytest.raises(ValueError):
+        frequentist.random_effects(y, v, "ML-guess")
+
+
+def test_risk_ratio_ci_against_hand_formula():
+    est = effect_sizes.risk_ratio_ci(45, 74, 7, 76)
+    se = np.sqrt(1 / 45 - 1 / 74 + 1 / 7 - 1 / 76)
+    assert est.estimate == pytest.approx((45 / 74) / (7 / 76))
+    assert est.ci_low == pytest.approx(est.estimate * np.exp(-1.959964 * se), rel=1e-5)
