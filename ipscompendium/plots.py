@@ -87,6 +87,9 @@ def forest_plot(
             yticks.append(yy)
     ax.set_yticks(yticks, ticks, fontsize="small")
     ax.set_xscale("log")
+    ratio_ticks = [t for t in (0.25, 0.5, 1, 2, 4, 8, 16, 32) if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+    ax.set_xticks(ratio_ticks, [f"{t:g}" for t in ratio_ticks])
+    ax.xaxis.set_minor_formatter(plt.NullFormatter())
     ax.axvline(1, color="grey", lw=0.8, ls=":")
     ax.set_xlabel(xlabel)
     ax.legend(frameon=False, fontsize="small", loc="lower right")
