@@ -11,13 +11,13 @@ find_python() {
   for candidate in python3.12 python3.13 python3; do
     if command -v "$candidate" >/dev/null 2>&1 && python_ok "$candidate"; then echo "$candidate"; return; fi
   done
-  # pyenv installs that are present but not active (as on the project's build machines)
-  if command -v pyenv >/dev/null 2>&1; then
-    for version in $(pyenv versions --bare 2>/dev/null | grep -E '^3\.(1[2-9])(\.[0-9]+)?$' | sort -V); do
-      candidate="$(pyenv root)/versions/$version/bin/python"
-      if python_ok "$candidate"; then echo "$candidate"; return; fi
-    done
-  fi
+  # pyenv installs that are present but not active (as on the project's build machines),
+  # looked up on disk so that the pyenv command itself need not be on PATH
+  local root="${PYENV_ROOT:-$HOME/.pyenv}"
+  if command -v pyenv >/dev/null 2>&1; then root="$(pyenv root)"; fi
+  for candidate in $(ls -d "$root"/versions/3.1[2-9]* 2>/dev/null | sort -V); do
+    if python_ok "$candidate/bin/python"; then echo "$candidate/bin/python"; return; fi
+  done
   return 1
 }
 
