@@ -15,6 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 INPUTS = ["data", "ipscompendium", "requirements.txt"]
 BUILD = ROOT / "_build"
 CACHE = BUILD / ".jupyter_cache"
+# Sphinx's pickled environment: without it gone, Sphinx would not re-read the unchanged
+# notebook sources and so would not ask for the (now cleared) execution.
+DOCTREES = BUILD / ".doctrees"
 STAMP = BUILD / ".inputs-fingerprint"
 
 
@@ -34,9 +37,11 @@ def fingerprint() -> str:
 def main() -> None:
     current = fingerprint()
     previous = STAMP.read_text().strip() if STAMP.exists() else None
-    if previous != current and CACHE.exists():
+    if previous is not None and previous != current:
         print("Inputs changed since the last build: clearing the execution cache.")
-        shutil.rmtree(CACHE)
+        for folder in (CACHE, DOCTREES):
+            if folder.exists():
+                shutil.rmtree(folder)
     BUILD.mkdir(exist_ok=True)
     STAMP.write_text(current + "\n")
 
