@@ -92,3 +92,19 @@ def normal_normal_posterior(
     density = np.exp(log_post - log_post.max())
     density /= np.trapezoid(density, tau)
     return NormalNormalPosterior(tau, density, mu_mean, mu_sd)
+
+
+def compare_normal_normal(idata, y: np.ndarray, se: np.ndarray, tau_prior, mu_prior_sd: float) -> list[dict[str, float]]:
+    """MCMC means and 95% limits of mu and tau against the quadrature posterior."""
+    from ipscompendium.sampling import diagnostics, draws_of
+
+    post = normal_normal_posterior(y, se, tau_prior.logpdf, mu_prior_sd=mu_prior_sd)
+    rows = []
+    for name, exact_mean, exact_quantile in (("mu", post.mu_mean(), post.mu_quantile), ("tau", post.tau_mean(), post.tau_quantile)):
+        draws = draws_of(idata, name)
+        ess = diagnostics(idata, [name]).min_ess_bulk
+        rows.append({"parameter": name, "exact mean": exact_mean, "MCMC mean": float(draws.mean()),
+                     "(MCMC - exact) / MC s.e.": float((draws.mean() - exact_mean) / (draws.std() / np.sqrt(ess))),
+                     "exact 2.5%": exact_quantile(0.025), "MCMC 2.5%": float(np.quantile(draws, 0.025)),
+                     "exact 97.5%": exact_quantile(0.975), "MCMC 97.5%": float(np.quantile(draws, 0.975))})
+    return rows

@@ -200,3 +200,42 @@ def shrunken_trial_ratios(idata, trials: pd.DataFrame) -> pd.DataFrame:
         rr = np.exp(draws_of(idata, "theta"))
     low, median, high = np.quantile(rr, [0.025, 0.5, 0.975], axis=0)
     return pd.DataFrame({"study_id": trials["study_id"].to_numpy(), "estimate": median, "low": low, "high": high})
+
+
+def covariate_effect(
+    y: np.ndarray, se: np.ndarray, labels: list[str], tau_prior: TauPrior, covariate: pd.DataFrame, seed: int,
+    compare_tau: bool = True, **sample_kwargs,
+) -> dict[str, float]:
+    """Meta-regression on one covariate: the ratio of RRs per unit of it, P(slope < 0), and,
+    with ``compare_tau``, the share of the heterogeneity it explains (same trials, no covariate)."""
+    from ipscompendium.sampling import draws_of, sample
+
+    settings = {"target_accept": 0.99, "draws": 2000, "tune": 2000, **sample_kwargs}
+    name = covariate.columns[0]
+    with_x = sample(normal_normal_model(y, se, tau_prior, labels, covariates=covariate), seed=seed,
+                    label=f"meta-regression on {name}", **settings)
+    beta = draws_of(with_x, "beta")[:, 0]
+    mu = draws_of(with_x, "mu")
+    out = {"ratio of RRs": float(np.exp(np.median(beta))), "ratio 2.5%": float(np.exp(np.quantile(beta, 0.025))),
+           "ratio 97.5%": float(np.exp(np.quantile(beta, 0.975))), "P(slope < 0)": float(np.mean(beta < 0)),
+           "RR at covariate 0": float(np.exp(np.median(mu))), "RR at covariate 1": float(np.exp(np.median(mu + beta))),
+           "tau with": float(np.median(draws_of(with_x, "tau")))}
+    if compare_tau:
+        without = sample(normal_normal_model(y, se, tau_prior, labels), seed=seed + 1, label=f"no covariate ({name} trials)", **settings)
+        out["tau without"] = float(np.median(draws_of(without, "tau")))
+        out["tau reduction"] = 1 - out["tau with"] / out["tau without"]
+    return out
+
+
+def leave_one_out_refits(y: np.ndarray, se: np.ndarray, labels: list[str], tau_prior: TauPrior, seed: int, **sample_kwargs) -> pd.DataFrame:
+    """Refit the normal-normal model without each trial in turn; the pooled RR and tau each time."""
+    from ipscompendium.sampling import sample
+
+    rows = []
+    for j, label in enumerate(labels):
+        keep = np.arange(len(labels)) != j
+        idata = sample(normal_normal_model(np.asarray(y)[keep], np.asarray(se)[keep], tau_prior), seed=seed + j,
+                       label=f"leave out {label}", **{"target_accept": 0.95, **sample_kwargs})
+        s = meta_summary(idata)
+        rows.append({"left out": label, "pooled RR": s["RR_median"], "RR 2.5%": s["RR_low"], "RR 97.5%": s["RR_high"], "tau": s["tau_median"]})
+    return pd.DataFrame(rows)

@@ -194,3 +194,17 @@ def trial_priors(
         map_prior,
         robustify(map_prior, robust_weight),
     ]
+
+
+def prior_summary(prior_list: list[NormalMixturePrior], design_odds_ratio: float) -> "pd.DataFrame":
+    """Each prior's stated properties on the odds-ratio scale, with its rationale."""
+    import pandas as pd
+
+    return pd.DataFrame([
+        {"prior": p.name, "log-OR distribution": p.describe(),
+         "P(OR > 1)": p.prob_greater(0.0), "P(OR > 1.5)": p.prob_greater(np.log(1.5)),
+         f"P(OR > {design_odds_ratio:.2f})": p.prob_greater(np.log(design_odds_ratio)),
+         "OR 2.5%": np.exp(p.quantile(0.025)), "OR median": np.exp(p.quantile(0.5)), "OR 97.5%": np.exp(p.quantile(0.975)),
+         "rationale": p.rationale}
+        for p in prior_list
+    ])

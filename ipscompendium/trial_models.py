@@ -145,3 +145,28 @@ def fit_table(
         for row in employment.itertuples():
             rows.append({"prior": prior.name, "timepoint_months": int(row.timepoint_months), **fit(row, prior)})
     return pd.DataFrame(rows)
+
+
+def robust_weight_curve(employment: pd.DataFrame, informative_prior: NormalMixturePrior, weights: np.ndarray) -> pd.DataFrame:
+    """Grid-exact probabilities of benefit at every follow-up as the robust weight goes from 0 to 1."""
+    from ipscompendium.priors import robustify
+
+    rows = []
+    for row in employment.itertuples():
+        counts = (int(row.employed_ips), int(row.n_ips), int(row.employed_control), int(row.n_control))
+        for w in weights:
+            grid = grid_posterior(*counts, robustify(informative_prior, float(w)))
+            rows.append({"timepoint_months": int(row.timepoint_months), "robust weight": float(w), **grid_benefit(grid)})
+    return pd.DataFrame(rows)
+
+
+def compare_with_grid(idata: xr.DataTree, employed_ips: int, n_ips: int, employed_control: int, n_control: int,
+                      log_or_prior: NormalMixturePrior) -> dict[str, float]:
+    """P(benefit) from MCMC against the grid posterior, in Monte Carlo standard errors."""
+    from ipscompendium.sampling import diagnostics
+
+    exact = grid_benefit(grid_posterior(employed_ips, n_ips, employed_control, n_control, log_or_prior))["p_benefit"]
+    mcmc = float(np.mean(draws_of(idata, "risk_difference") > 0))
+    ess = diagnostics(idata, ["log_or"]).min_ess_bulk
+    mc_se = np.sqrt(max(exact * (1 - exact), 1e-6) / ess)
+    return {"exact": exact, "MCMC": mcmc, "difference / MC s.e.": (mcmc - exact) / mc_se}

@@ -92,6 +92,9 @@ def test_normal_normal_mcmc_matches_quadrature_over_tau():
             assert np.quantile(draws, q) == pytest.approx(quantile(q), abs=0.06), (name, q)
     theta_new = sampling.draws_of(idata, "theta_new")
     assert np.mean(theta_new < 0) == pytest.approx(post.predictive_cdf(0.0), abs=0.02)
+    rows = exact.compare_normal_normal(idata, y, se, HALF_NORMAL_1, meta_models.MU_PRIOR_SD)
+    assert [r["parameter"] for r in rows] == ["mu", "tau"]
+    assert all(abs(r["(MCMC - exact) / MC s.e."]) < 4 for r in rows)
 
 
 # --- Parameter recovery on simulated data ----------------------------------------------------
@@ -156,3 +159,43 @@ def test_longitudinal_model_recovers_a_common_effect():
                             target_accept=0.99, draws=2000, tune=2000)
     mu = sampling.draws_of(idata, "mu")
     assert _covers(mu, 0.8) and abs(np.median(mu) - 0.8) < 0.35
+
+
+# --- Package functions behind the chapters ---------------------------------------------------
+
+
+def test_robust_weight_curve_endpoints_are_the_two_component_priors():
+    employment = pd.DataFrame({"timepoint_months": [12], "employed_ips": [19], "n_ips": [36], "employed_control": [7], "n_control": [18]})
+    informative = priors.normal_prior("informative", 1.5, 0.6)
+    curve = trial_models.robust_weight_curve(employment, informative, np.array([0.0, 1.0])).set_index("robust weight")
+    full = trial_models.grid_benefit(trial_models.grid_posterior(19, 36, 7, 18, informative))
+    vague = trial_models.grid_benefit(trial_models.grid_posterior(19, 36, 7, 18, priors.weakly_informative_prior()))
+    assert curve.loc[0.0, "p_benefit"] == pytest.approx(full["p_benefit"])
+    assert curve.loc[1.0, "p_benefit"] == pytest.approx(vague["p_benefit"])
+
+
+def test_prior_summary_states_the_sceptical_tail():
+    design = priors.design_log_odds_ratio(0.23, 0.61)
+    table = priors.prior_summary([priors.sceptical_prior(design)], float(np.exp(design))).iloc[0]
+    assert table[f"P(OR > {np.exp(design):.2f})"] == pytest.approx(0.05)
+
+
+def test_covariate_effect_recovers_a_slope_and_explains_heterogeneity():
+    rng = np.random.default_rng(61)
+    k = 30
+    x = rng.normal(size=k)
+    se = rng.uniform(0.1, 0.25, k)
+    y = rng.normal(0.8 - 0.3 * x, se)
+    effect = meta_models.covariate_effect(y, se, [f"t{i}" for i in range(k)], HALF_NORMAL_1, pd.DataFrame({"x": x}), seed=62)
+    assert effect["ratio 2.5%"] < np.exp(-0.3) < effect["ratio 97.5%"]
+    assert effect["P(slope < 0)"] > 0.99
+    assert effect["tau reduction"] > 0.3
+
+
+def test_leave_one_out_refits_move_away_from_an_outlier():
+    y = np.array([0.4, 0.9, 0.6, 1.1, 0.75, 2.5])
+    se = np.full(6, 0.2)
+    labels = ["a", "b", "c", "d", "e", "outlier"]
+    loo = meta_models.leave_one_out_refits(y, se, labels, HALF_NORMAL_1, seed=71, target_accept=0.99, draws=2000, tune=2000)
+    assert list(loo["left out"]) == labels
+    assert loo.set_index("left out")["pooled RR"].idxmin() == "outlier"
