@@ -14,3 +14,9 @@ def probability_text(p: float, draws: int, decimals: int = 3) -> str:
     if p <= resolution:
         return f"< {resolution:.{decimals}f}"
     return f"{p:.{decimals}f}"
+
+
+def percent(p: float, norwegian: bool = False, decimals: int = 0) -> str:
+    """A proportion as a percentage; Norwegian style puts a space before % and a comma for decimals."""
+    text = f"{p:.{decimals}%}"
+    return text.replace(".", ",").replace("%", " %") if norwegian else text

@@ -95,3 +95,47 @@ def achieved_power(employment: pd.DataFrame, p_control: float, p_ips: float, alp
             ],
         }
     )
+
+
+#: Decimals the report prints for each reproduced statistic of Table 2.
+TABLE2_DECIMALS = {"pct": 1, "or": 2, "p": 3}
+
+
+def table2_checks(table2: pd.DataFrame) -> pd.DataFrame:
+    """For each follow-up, whether each recomputed statistic rounds to the printed one.
+
+    The p-value columns show which test the report used: only one of them reproduces all rows.
+    """
+    d = TABLE2_DECIMALS
+
+    def agree(rows, recomputed, published, decimals):
+        return [agrees_within_rounding(getattr(r, recomputed), getattr(r, published), decimals) for r in rows]
+
+    rows = list(table2.itertuples())
+    return pd.DataFrame({
+        "timepoint_months": table2["timepoint_months"].to_numpy(),
+        "% IPS": agree(rows, "pct_ips", "published_pct_ips", d["pct"]),
+        "% control": agree(rows, "pct_control", "published_pct_control", d["pct"]),
+        "OR": agree(rows, "odds_ratio", "published_or", d["or"]),
+        "Woolf CI": [a and b for a, b in zip(agree(rows, "or_ci_low", "published_or_ci_low", d["or"]),
+                                             agree(rows, "or_ci_high", "published_or_ci_high", d["or"]))],
+        "Pearson p": agree(rows, "p_pearson", "published_p", d["p"]),
+        "Yates p": agree(rows, "p_yates", "published_p", d["p"]),
+        "Fisher p": agree(rows, "p_fisher", "published_p", d["p"]),
+    })
+
+
+def secondary_p_values(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Table 3's p-values recomputed from its means, SDs and n: Student's and Welch's t-tests.
+
+    ``gap``: distance from the printed p to the closer of the two.
+    """
+    rows = []
+    for r in outcomes.itertuples():
+        args = (r.mean_ips, r.sd_ips, r.n_ips, r.mean_control, r.sd_control, r.n_control)
+        student = stats.ttest_ind_from_stats(*args, equal_var=True).pvalue
+        welch = stats.ttest_ind_from_stats(*args, equal_var=False).pvalue
+        rows.append({"outcome": r.outcome, "timepoint_months": int(r.timepoint_months), "published_p": r.published_p,
+                     "p_student": float(student), "p_welch": float(welch),
+                     "gap": float(min(abs(student - r.published_p), abs(welch - r.published_p)))})
+    return pd.DataFrame(rows)

@@ -170,3 +170,12 @@ def compare_with_grid(idata: xr.DataTree, employed_ips: int, n_ips: int, employe
     ess = diagnostics(idata, ["log_or"]).min_ess_bulk
     mc_se = np.sqrt(max(exact * (1 - exact), 1e-6) / ess)
     return {"exact": exact, "MCMC": mcmc, "difference / MC s.e.": (mcmc - exact) / mc_se}
+
+
+def fit_two_arm(row, log_or_prior: NormalMixturePrior, seed: int, **sample_kwargs) -> xr.DataTree:
+    """Sample :func:`two_arm_model` for one follow-up (a row with the four count columns)."""
+    from ipscompendium.sampling import sample
+
+    model = two_arm_model(int(row.employed_ips), int(row.n_ips), int(row.employed_control), int(row.n_control), log_or_prior)
+    label = f"{log_or_prior.name}, {int(row.timepoint_months)} months" if hasattr(row, "timepoint_months") else log_or_prior.name
+    return sample(model, seed=seed, label=label, **sample_kwargs)

@@ -23,13 +23,13 @@ def main() -> None:
     employment = data.load_employment().set_index("timepoint_months")
     twelve = employment.loc[12]
     counts = (int(twelve.employed_ips), int(twelve.n_ips), int(twelve.employed_control), int(twelve.n_control))
+    mixture = priors.robustify(priors.normal_prior("p", 1.4, 0.6), 0.5)
     trials = data.poolable_trials(data.load_trials())
     tau = meta_models.default_tau_priors(data.load_turner_tau2_priors())[0]
     y, v = trial_sets.log_effects_of(trials)
     runs = [
-        timed("two-arm model, normal prior", lambda: sampling.sample(trial_models.two_arm_model(*counts, priors.weakly_informative_prior()), seed=1)),
-        timed("two-arm model, mixture prior", lambda: sampling.sample(
-            trial_models.two_arm_model(*counts, priors.robustify(priors.normal_prior("p", 1.4, 0.6), 0.5)), seed=2)),
+        timed("two-arm model, normal prior", lambda: trial_models.fit_two_arm(twelve, priors.weakly_informative_prior(), seed=1)),
+        timed("two-arm model, mixture prior", lambda: trial_models.fit_two_arm(twelve, mixture, seed=2)),
         timed("two-arm grid posterior (801 x 801)", lambda: trial_models.grid_posterior(*counts, priors.weakly_informative_prior())),
         timed("longitudinal model", lambda: sampling.sample(
             trial_models.longitudinal_model(employment.reset_index(), priors.weakly_informative_prior()), seed=3, target_accept=0.99)),

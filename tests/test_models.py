@@ -140,7 +140,8 @@ def test_meta_regression_recovers_the_slope():
 
 
 def test_two_arm_model_recovers_risks_with_large_arms():
-    idata = sampling.sample(trial_models.two_arm_model(600, 1000, 300, 1000, priors.weakly_informative_prior()), seed=41)
+    row = pd.Series({"timepoint_months": 12, "employed_ips": 600, "n_ips": 1000, "employed_control": 300, "n_control": 1000})
+    idata = trial_models.fit_two_arm(row, priors.weakly_informative_prior(), seed=41)
     summary = trial_models.benefit_summary(idata)
     assert summary["rd_low"] < 0.30 < summary["rd_high"]
     assert summary["rd_median"] == pytest.approx(0.30, abs=0.02)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from ipscompendium import design, exact, historical, priors, summary_statistics
+from ipscompendium import design, exact, historical, priors, report, summary_statistics
 from ipscompendium.map_prior import load_map_prior
 from ipscompendium.meta_models import TauPrior
 
@@ -134,3 +134,11 @@ def test_assurance_is_power_for_a_point_prior_and_capped_by_p_benefit():
     assert design.sample_size_for_assurance(uncertain, control, target=ceiling + 0.05) is None
     n = design.sample_size_for_assurance(uncertain, control, target=0.5)
     assert n is not None and design.assurance(uncertain, control, n) >= 0.5 > design.assurance(uncertain, control, n - 1)
+
+
+def test_report_formatting():
+    assert report.percent(0.823) == "82%"
+    assert report.percent(0.823, norwegian=True) == "82 %"
+    assert report.percent(0.8234, norwegian=True, decimals=1) == "82,3 %"
+    assert report.probability_text(1.0, 4000) == "> 0.999"
+    assert report.probability_text(0.5, 4000) == "0.500"

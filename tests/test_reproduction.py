@@ -11,15 +11,12 @@ def table2():
     return reproduction.employment_table(data.load_employment()).set_index("timepoint_months")
 
 
-@pytest.mark.parametrize("timepoint", [6, 12, 24])
-def test_table2_percentages_odds_ratios_cis_and_p_values(table2, timepoint):
-    row = table2.loc[timepoint]
-    assert reproduction.agrees_within_rounding(row.pct_ips, row.published_pct_ips, 1)
-    assert reproduction.agrees_within_rounding(row.pct_control, row.published_pct_control, 1)
-    assert reproduction.agrees_within_rounding(row.odds_ratio, row.published_or, 2)
-    assert reproduction.agrees_within_rounding(row.or_ci_low, row.published_or_ci_low, 2)
-    assert reproduction.agrees_within_rounding(row.or_ci_high, row.published_or_ci_high, 2)
-    assert reproduction.agrees_within_rounding(row.p_pearson, row.published_p, 3)
+def test_table2_percentages_odds_ratios_cis_and_pearson_p_values(table2):
+    checks = reproduction.table2_checks(table2.reset_index())
+    assert list(checks["timepoint_months"]) == [6, 12, 24]
+    assert checks[["% IPS", "% control", "OR", "Woolf CI", "Pearson p"]].all().all()
+    # the other two tests do not give the printed p-values: the report used Pearson's
+    assert not checks["Yates p"].all() and not checks["Fisher p"].all()
 
 
 def test_twelve_month_values_as_printed(table2):
@@ -27,11 +24,6 @@ def test_twelve_month_values_as_printed(table2):
     assert round(row.odds_ratio, 2) == 1.76
     assert (round(row.or_ci_low, 2), round(row.or_ci_high, 2)) == (0.56, 5.56)
     assert round(row.p_pearson, 3) == 0.336
-
-
-def test_other_tests_do_not_reproduce_the_p_values(table2):
-    assert not all(reproduction.agrees_within_rounding(r.p_yates, r.published_p, 3) for r in table2.itertuples())
-    assert not all(reproduction.agrees_within_rounding(r.p_fisher, r.published_p, 3) for r in table2.itertuples())
 
 
 def test_sample_sizes_31_44_62_by_the_unpooled_formula():
@@ -47,6 +39,17 @@ def test_sample_size_and_power_are_consistent():
     assert frequentist.power_two_proportions(0.23, 0.61, n - 1, n - 1) < 0.9
     with pytest.raises(ValueError):
         frequentist.sample_size_two_proportions(0.0, 0.5)
+
+
+def test_table3_p_values_are_close_to_but_not_reproduced_by_t_tests():
+    recomputed = reproduction.secondary_p_values(data.load_secondary_outcomes())
+    # Neither test reproduces every printed p-value (the report does not say which it used,
+    # and its n may differ), but each printed p is within 0.06 of one of them ...
+    assert recomputed["gap"].max() < 0.06
+    assert (recomputed["gap"] > 0.005).any()
+    # ... and the one significant result, worst pain at 12 months, is Student's t-test.
+    worst = recomputed.set_index(["outcome", "timepoint_months"]).loc[("pain at its worst last week (BPI; 0-10)", 12)]
+    assert round(worst.p_student, 2) == worst.published_p == 0.01
 
 
 def test_historical_control_fits_several_counts():
