@@ -398,6 +398,25 @@ TURNER_TAU2_PRIORS = TableSpec(
     key_columns=("outcome_type",),
 )
 
+EFFECT_ANCHORS = TableSpec(
+    "priors/effect_anchors.csv",
+    "Published effects that anchor the priors on the effect of IPS",
+    pa.DataFrameSchema(
+        {
+            "key": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9_]+$"), unique=True, description="Name used by the analyses"),
+            "estimate": _real("Point estimate as published", checks=[pa.Check.gt(0)]),
+            "ci_low": _real("Lower 95% confidence limit as published", checks=[pa.Check.gt(0)]),
+            "ci_high": _real("Upper 95% confidence limit as published", checks=[pa.Check.gt(0)]),
+            "measure": pa.Column(str, pa.Check.isin(["odds ratio", "risk ratio"]), description="Effect measure"),
+            "source": source_column(),
+            "note": non_empty_text(description="What the number summarises"),
+        },
+        strict=True,
+    ),
+    (_ordered("ci_low", "estimate", "ci_high"),),
+    ("key",),
+)
+
 TABLES: dict[str, TableSpec] = {
     "employment": EMPLOYMENT,
     "randomisation": RANDOMISATION,
@@ -413,6 +432,7 @@ TABLES: dict[str, TableSpec] = {
     "gdp_growth": GDP_GROWTH,
     "published_pooled": PUBLISHED_POOLED,
     "turner_tau2_priors": TURNER_TAU2_PRIORS,
+    "effect_anchors": EFFECT_ANCHORS,
 }
 
 
@@ -507,6 +527,11 @@ def load_published_pooled(path: str | Path | None = None) -> pd.DataFrame:
 def load_turner_tau2_priors(path: str | Path | None = None) -> pd.DataFrame:
     """Turner et al. (2015) log-normal priors for tau^2, non-pharmacological vs control."""
     return load("turner_tau2_priors", path)
+
+
+def load_effect_anchors(path: str | Path | None = None) -> pd.DataFrame:
+    """Published effects that anchor the priors (the sceptic's plausible effect)."""
+    return load("effect_anchors", path)
 
 
 def file_sha256(path: str | Path) -> str:

@@ -49,11 +49,11 @@ def risk_ratio_ci(events_treated: int, n_treated: int, events_control: int, n_co
 def log_effects(
     events_treated: ArrayLike, n_treated: ArrayLike, events_control: ArrayLike, n_control: ArrayLike, measure: str = "rr"
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per-trial log risk ratios ('rr') or log odds ratios ('or') with their sampling variances.
+    """Per-trial log risk ratios ('rr'), log odds ratios ('or') or risk differences ('rd'), with variances.
 
     Trials with a zero cell get 0.5 added to every cell (statsmodels' default correction).
     """
-    statistic = {"rr": "risk-ratio", "or": "odds-ratio"}[measure]
+    statistic = {"rr": "risk-ratio", "or": "odds-ratio", "rd": "diff"}[measure]
     y, v = effectsize_2proportions(
         np.asarray(events_treated, float), np.asarray(n_treated, float),
         np.asarray(events_control, float), np.asarray(n_control, float), statistic=statistic,

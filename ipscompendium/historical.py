@@ -47,3 +47,20 @@ def power_prior_curve(
             }
         )
     return pd.DataFrame(rows)
+
+
+def normalised_power_prior_a0(
+    events: int, n: int, historical_events: float, historical_n: int, a0_values: np.ndarray,
+    alpha: float = 1.0, beta: float = 1.0,
+) -> np.ndarray:
+    """Posterior weights of a0 (uniform prior on ``a0_values``) in the conjugate normalised power prior.
+
+    p(a0 | data) is proportional to B(alpha + a0 x_h + x, beta + a0 (n_h - x_h) + n - x) /
+    B(alpha + a0 x_h, beta + a0 (n_h - x_h)) (Duan, Ye & Smith 2006): closed form for one arm.
+    """
+    from scipy.special import betaln
+
+    a0 = np.asarray(a0_values, float)
+    a, b = alpha + a0 * historical_events, beta + a0 * (historical_n - historical_events)
+    log_w = betaln(a + events, b + n - events) - betaln(a, b)
+    return np.exp(log_w - np.logaddexp.reduce(log_w))

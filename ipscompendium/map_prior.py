@@ -51,6 +51,37 @@ def fit_map_prior(trials: pd.DataFrame, tau_prior: TauPrior, seed: int = MAP_SEE
     return prior, idata
 
 
+def normal_normal_map_prior(
+    trials: pd.DataFrame, tau_prior: TauPrior, measure: str = "or", seed: int = MAP_SEED, draws: int = 40_000,
+    components: int = MAP_COMPONENTS, name: str | None = None,
+) -> NormalMixturePrior:
+    """A MAP prior from the exact normal-normal posterior (quadrature over tau), on the log-OR, log-RR or RD scale.
+
+    The predictive distribution of a new trial's effect is drawn exactly (tau from its
+    quadrature posterior, then mu given tau, then the new effect) and approximated by a normal
+    mixture, as for the binomial-normal MAP. No MCMC: fast enough to build several for a
+    sensitivity analysis (other scales, other subsets of trials).
+    """
+    import numpy as np
+
+    from ipscompendium.effect_sizes import log_effects
+    from ipscompendium.exact import normal_normal_posterior
+    from ipscompendium.meta_models import MU_PRIOR_SD
+
+    y, v = log_effects(trials["employed_ips"], trials["n_ips"], trials["employed_control"], trials["n_control"], measure)
+    mu_sd = MU_PRIOR_SD if measure != "rd" else 1.0
+    post = normal_normal_posterior(y, np.sqrt(v), tau_prior.logpdf, mu_prior_sd=mu_sd, tau_max=3.0 if measure != "rd" else 1.0)
+    rng = np.random.default_rng(seed)
+    index = rng.choice(len(post.tau), draws, p=post._weights())
+    theta_new = rng.normal(post.mu_mean_given_tau[index], np.sqrt(post.mu_sd_given_tau[index] ** 2 + post.tau[index] ** 2))
+    weights, means, sds = fit_normal_mixture(theta_new, components=components, seed=seed)
+    scale = {"or": "log-OR", "rr": "log-RR", "rd": "risk difference"}[measure]
+    return NormalMixturePrior(
+        name or f"MAP ({scale})", tuple(float(w) for w in weights), tuple(float(m) for m in means), tuple(float(s) for s in sds),
+        f"Predicted {scale} of a new trial from {len(trials)} trials (normal-normal model, {tau_prior.name} prior on tau, exact).",
+    )
+
+
 def save_map_prior(prior: NormalMixturePrior, trials_path: Path, k_trials: int, path: Path = MAP_PRIOR_PATH) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     frame = pd.DataFrame(

@@ -48,7 +48,9 @@ class NormalMixturePrior:
         return np.sum(np.array(self.weights) * stats.norm.pdf(x, self.means, self.sds), axis=-1)
 
     def logpdf(self, x: np.ndarray) -> np.ndarray:
-        return np.log(self.pdf(x))
+        x = np.asarray(x, float)[..., None]
+        terms = np.log(np.array(self.weights)) + stats.norm.logpdf(x, self.means, self.sds)
+        return np.logaddexp.reduce(terms, axis=-1)
 
     def cdf(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, float)[..., None]
@@ -103,14 +105,28 @@ def weakly_informative_prior() -> NormalMixturePrior:
     )
 
 
-def sceptical_prior(design_log_or: float, tail_probability: float = 0.05) -> NormalMixturePrior:
-    """Centred on no effect, with ``tail_probability`` of an effect at least as large as the design's."""
-    sd = design_log_or / stats.norm.ppf(1 - tail_probability)
+def sceptical_prior(anchor_log_or: float, tail_probability: float = 0.05, anchor_label: str = "") -> NormalMixturePrior:
+    """Centred on no effect, with ``tail_probability`` that the log-OR exceeds ``anchor_log_or``.
+
+    The anchor should be an effect a sceptic finds plausible but doubts (Spiegelhalter, Abrams &
+    Myles 2004): the larger the anchor, the weaker the scepticism.
+    """
+    sd = anchor_log_or / stats.norm.ppf(1 - tail_probability)
+    label = f" ({anchor_label})" if anchor_label else ""
     return normal_prior(
         "sceptical", 0.0, sd,
         f"Centred on no effect, with a {tail_probability:.0%} prior probability that the odds ratio is at "
-        f"least the design's {np.exp(design_log_or):.2f}.",
+        f"least {np.exp(anchor_log_or):.2f}{label}.",
     )
+
+
+def sceptic_grid(anchor_odds_ratios, tail_probability: float = 0.05) -> list[NormalMixturePrior]:
+    """A family of sceptical priors, from strong (small anchor) to weak (large anchor)."""
+    return [
+        NormalMixturePrior(f"sceptic, P(OR > {a:.2f}) = {tail_probability:.0%}", (1.0,), (0.0,),
+                           (float(np.log(a) / stats.norm.ppf(1 - tail_probability)),))
+        for a in anchor_odds_ratios
+    ]
 
 
 def enthusiastic_prior(design_log_or: float, tail_probability: float = 0.05) -> NormalMixturePrior:
@@ -178,26 +194,78 @@ def turner_tau_prior_quantiles(log_tau2_mean: float, log_tau2_sd: float, q: np.n
 
 
 #: Prior weight of the vague component in the book's robust MAP prior. Higher than RBesT's
-#: example (0.1) because chronic pain is not the population of the trials behind the MAP.
+#: example (0.1) because chronic pain is not the population of the trials behind the MAP; the
+#: pain chapter shows the effective sample size and the posterior weights over all weights.
 ROBUST_WEIGHT = 0.5
 
 
+def unit_information_variance(p_control: float, p_treatment: float | None = None) -> float:
+    """Variance of a log odds ratio estimated from one patient per arm: 1/(p0(1-p0)) + 1/(p1(1-p1)).
+
+    An effective sample size of a prior on the log-OR is this variance over the prior's, and is
+    counted per arm; at equal risks it is 2 / (p(1 - p)).
+    """
+    p_treatment = p_control if p_treatment is None else p_treatment
+    return float(1 / (p_control * (1 - p_control)) + 1 / (p_treatment * (1 - p_treatment)))
+
+
+def ess_moment(prior: NormalMixturePrior, p_control: float, p_treatment: float | None = None) -> float:
+    """Moment-matching effective sample size per arm: the unit-information variance over the prior variance."""
+    return unit_information_variance(p_control, p_treatment) / prior.sd() ** 2
+
+
+def ess_elir(prior: NormalMixturePrior, p_control: float, p_treatment: float | None = None, points: int = 20001) -> float:
+    """Expected local-information-ratio effective sample size per arm (Neuenschwander et al. 2020).
+
+    ELIR = sigma_F^2 E_prior[-d^2/dtheta^2 log p(theta)], with sigma_F^2 the unit-information
+    variance; it equals the moment ESS for a normal prior, and is predictively consistent: the
+    expected ELIR of the posterior after n units is the prior's plus n. RBesT's
+    ``ess(mix, method = "elir", sigma = sigma_F)`` computes the same quantity.
+    """
+    lo = min(m - 12 * s for m, s in zip(prior.means, prior.sds))
+    hi = max(m + 12 * s for m, s in zip(prior.means, prior.sds))
+    x = np.linspace(lo, hi, points)[:, None]
+    w, m, s = np.array(prior.weights), np.array(prior.means), np.array(prior.sds)
+    phi = w * stats.norm.pdf(x, m, s)
+    f = phi.sum(axis=1)
+    f1 = (phi * -(x - m) / s**2).sum(axis=1)
+    f2 = (phi * (((x - m) / s**2) ** 2 - 1 / s**2)).sum(axis=1)
+    safe = f > 0
+    curvature = np.zeros_like(f)
+    curvature[safe] = -(f2[safe] / f[safe] - (f1[safe] / f[safe]) ** 2)
+    expected = np.trapezoid(f * curvature, x.ravel()) / np.trapezoid(f, x.ravel())
+    return float(unit_information_variance(p_control, p_treatment) * expected)
+
+
 def trial_priors(
-    p_control_design: float, p_ips_design: float, map_prior: NormalMixturePrior, robust_weight: float = ROBUST_WEIGHT
+    p_control_design: float, p_ips_design: float, map_prior: NormalMixturePrior, sceptic_anchor_or: float,
+    sceptic_anchor_label: str = "", robust_weight: float = ROBUST_WEIGHT,
 ) -> list[NormalMixturePrior]:
-    """The five priors of the IPS in Pain analysis, from the design's risks and the MAP prior."""
+    """The five priors of the IPS in Pain analysis.
+
+    The sceptic doubts ``sceptic_anchor_or`` (5% prior probability of an odds ratio at least that
+    large); the enthusiast believes the design's effect; the MAP prior carries the trials in
+    mental illness, and its robust version mixes in the weakly informative prior.
+    """
     design = design_log_odds_ratio(p_control_design, p_ips_design)
     return [
         weakly_informative_prior(),
-        sceptical_prior(design),
+        sceptical_prior(float(np.log(sceptic_anchor_or)), 0.05, sceptic_anchor_label),
         enthusiastic_prior(design),
         map_prior,
         robustify(map_prior, robust_weight),
     ]
 
 
-def prior_summary(prior_list: list[NormalMixturePrior], design_odds_ratio: float) -> "pd.DataFrame":
-    """Each prior's stated properties on the odds-ratio scale, with its rationale."""
+def _expected_treatment_risk(prior: NormalMixturePrior, control_risk: float) -> float:
+    """The treatment risk at the prior's median odds ratio: where its information is counted."""
+    from scipy.special import expit, logit
+
+    return float(expit(logit(control_risk) + prior.quantile(0.5)))
+
+
+def prior_summary(prior_list: list[NormalMixturePrior], design_odds_ratio: float, control_risk: float) -> "pd.DataFrame":
+    """Each prior's stated properties on the odds-ratio scale, its effective sample size, and its rationale."""
     import pandas as pd
 
     return pd.DataFrame([
@@ -205,6 +273,8 @@ def prior_summary(prior_list: list[NormalMixturePrior], design_odds_ratio: float
          "P(OR > 1)": p.prob_greater(0.0), "P(OR > 1.5)": p.prob_greater(np.log(1.5)),
          f"P(OR > {design_odds_ratio:.2f})": p.prob_greater(np.log(design_odds_ratio)),
          "OR 2.5%": np.exp(p.quantile(0.025)), "OR median": np.exp(p.quantile(0.5)), "OR 97.5%": np.exp(p.quantile(0.975)),
+         "ESS per arm (ELIR)": ess_elir(p, control_risk, _expected_treatment_risk(p, control_risk)),
+         "ESS per arm (moment)": ess_moment(p, control_risk, _expected_treatment_risk(p, control_risk)),
          "rationale": p.rationale}
         for p in prior_list
     ])

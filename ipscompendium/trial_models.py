@@ -1,7 +1,9 @@
 """PyMC models of a two-arm trial with a binary outcome (the IPS in Pain trial).
 
-The main model puts a stated prior on the log odds ratio and a weakly informative prior on the
-control arm's log-odds; risk difference, risk ratio and odds ratio follow from the two risks.
+The main model puts a stated prior on the log odds ratio and a baseline prior
+(:class:`~ipscompendium.trial_grid.BaselinePrior`, centred by default so that both arms get the
+same prior); risk difference, risk ratio and odds ratio follow from the two risks. The same
+posterior is computed exactly by :mod:`ipscompendium.trial_grid`, which checks these fits.
 """
 
 from __future__ import annotations
@@ -15,24 +17,22 @@ import xarray as xr
 
 from ipscompendium.priors import NormalMixturePrior
 from ipscompendium.sampling import draws_of
+from ipscompendium.trial_grid import DEFAULT_BASELINE, RELEVANT_ODDS_RATIO, RELEVANT_RISK_DIFFERENCE, BaselinePrior
 
-#: Prior SD of the control arm's log-odds: 95% of the mass between 5% and 95% employed.
+#: Prior SD of each timepoint's control log-odds in the longitudinal model.
 CONTROL_LOGIT_SD = 1.5
-
-#: The thresholds the book reports: any benefit, a clinically relevant benefit (10 percentage
-#: points, about a third of the design's 38-point difference), and an odds ratio of 1.5.
-RELEVANT_RISK_DIFFERENCE = 0.10
-RELEVANT_ODDS_RATIO = 1.5
 
 
 def two_arm_model(
     employed_ips: int, n_ips: int, employed_control: int, n_control: int,
-    log_or_prior: NormalMixturePrior, control_logit_sd: float = CONTROL_LOGIT_SD,
+    log_or_prior: NormalMixturePrior, baseline: BaselinePrior = DEFAULT_BASELINE,
 ) -> pm.Model:
-    """Binomial likelihood per arm; logit(p_ips) = logit(p_control) + log_or."""
+    """Binomial likelihood per arm; the arms' log-odds differ by ``log_or`` around a baseline."""
     with pm.Model(name="") as model:
-        control_logit = pm.Normal("control_logit", 0.0, control_logit_sd)
+        baseline_logit = pm.Normal("baseline_logit", baseline.mean, baseline.sd)
         log_or = log_or_prior.to_pymc("log_or")
+        shift = log_or / 2 if baseline.anchor == "centred" else 0.0
+        control_logit = pm.Deterministic("control_logit", baseline_logit - shift)
         p_control = pm.Deterministic("p_control", pm.math.invlogit(control_logit))
         p_ips = pm.Deterministic("p_ips", pm.math.invlogit(control_logit + log_or))
         pm.Deterministic("risk_difference", p_ips - p_control)
@@ -99,43 +99,6 @@ def benefit_summary(idata: xr.DataTree, relevant_rd: float = RELEVANT_RISK_DIFFE
     return summary
 
 
-def grid_posterior(
-    employed_ips: int, n_ips: int, employed_control: int, n_control: int, log_or_prior: NormalMixturePrior,
-    control_logit_sd: float = CONTROL_LOGIT_SD, points: int = 801,
-) -> dict[str, np.ndarray]:
-    """The two-arm model's posterior on a grid over (control log-odds, log-OR).
-
-    Exact up to the grid, no sampling: used to check MCMC and to trace curves (e.g. over the
-    robust weight) that would need hundreds of fits.
-    """
-    from scipy import stats
-    from scipy.special import expit
-
-    alpha = np.linspace(-8, 8, points)
-    theta = np.linspace(-8, 8, points)
-    a, t = np.meshgrid(alpha, theta, indexing="ij")
-    p0, p1 = expit(a), expit(a + t)
-    log_post = (
-        stats.norm.logpdf(a, 0, control_logit_sd) + log_or_prior.logpdf(t)
-        + stats.binom.logpmf(employed_control, n_control, p0) + stats.binom.logpmf(employed_ips, n_ips, p1)
-    )
-    weight = np.exp(log_post - log_post.max())
-    weight /= weight.sum()
-    return {"weight": weight, "p_control": p0, "p_ips": p1, "log_or": t}
-
-
-def grid_benefit(grid: dict[str, np.ndarray], relevant_rd: float = RELEVANT_RISK_DIFFERENCE, relevant_or: float = RELEVANT_ODDS_RATIO) -> dict[str, float]:
-    """The probabilities of :func:`benefit_summary`, from a :func:`grid_posterior`."""
-    rd = grid["p_ips"] - grid["p_control"]
-    w = grid["weight"]
-    return {
-        "p_benefit": float(w[rd > 0].sum()),
-        "p_relevant_rd": float(w[rd > relevant_rd].sum()),
-        "p_or_above": float(w[grid["log_or"] > np.log(relevant_or)].sum()),
-        "log_or_mean": float((w * grid["log_or"]).sum()),
-    }
-
-
 def fit_table(
     employment: pd.DataFrame, priors: Sequence[NormalMixturePrior], fit,
 ) -> pd.DataFrame:
@@ -147,35 +110,92 @@ def fit_table(
     return pd.DataFrame(rows)
 
 
-def robust_weight_curve(employment: pd.DataFrame, informative_prior: NormalMixturePrior, weights: np.ndarray) -> pd.DataFrame:
-    """Grid-exact probabilities of benefit at every follow-up as the robust weight goes from 0 to 1."""
-    from ipscompendium.priors import robustify
+def robust_weight_curve(employment: pd.DataFrame, informative_prior: NormalMixturePrior, weights: np.ndarray,
+                        baseline: BaselinePrior = DEFAULT_BASELINE) -> pd.DataFrame:
+    """Grid-exact probabilities of benefit at every follow-up as the robust weight goes from 0 to 1,
+    with the posterior weight of the vague component and the robust prior's effective sample size."""
+    from ipscompendium.priors import ess_elir, robustify
+    from ipscompendium.trial_grid import mixture_component_weights, trial_benefit
 
     rows = []
     for row in employment.itertuples():
         counts = (int(row.employed_ips), int(row.n_ips), int(row.employed_control), int(row.n_control))
+        control_risk = counts[2] / counts[3]
         for w in weights:
-            grid = grid_posterior(*counts, robustify(informative_prior, float(w)))
-            rows.append({"timepoint_months": int(row.timepoint_months), "robust weight": float(w), **grid_benefit(grid)})
+            prior = robustify(informative_prior, float(w))
+            posterior_vague = mixture_component_weights(*counts, prior, baseline)[-1] if 0 < w < 1 else float(w)
+            rows.append({"timepoint_months": int(row.timepoint_months), "robust weight": float(w),
+                         **trial_benefit(*counts, prior, baseline), "posterior weight of vague component": float(posterior_vague),
+                         "prior ESS per arm": ess_elir(prior, control_risk)})
     return pd.DataFrame(rows)
 
 
 def compare_with_grid(idata: xr.DataTree, employed_ips: int, n_ips: int, employed_control: int, n_control: int,
-                      log_or_prior: NormalMixturePrior) -> dict[str, float]:
-    """P(benefit) from MCMC against the grid posterior, in Monte Carlo standard errors."""
+                      log_or_prior: NormalMixturePrior, baseline: BaselinePrior = DEFAULT_BASELINE) -> dict[str, float]:
+    """Posterior probabilities from MCMC against the exact grid, in Monte Carlo standard errors."""
     from ipscompendium.sampling import diagnostics
+    from ipscompendium.trial_grid import trial_benefit
 
-    exact = grid_benefit(grid_posterior(employed_ips, n_ips, employed_control, n_control, log_or_prior))["p_benefit"]
-    mcmc = float(np.mean(draws_of(idata, "risk_difference") > 0))
+    exact = trial_benefit(employed_ips, n_ips, employed_control, n_control, log_or_prior, baseline)
+    mcmc = benefit_summary(idata)
     ess = diagnostics(idata, ["log_or"]).min_ess_bulk
-    mc_se = np.sqrt(max(exact * (1 - exact), 1e-6) / ess)
-    return {"exact": exact, "MCMC": mcmc, "difference / MC s.e.": (mcmc - exact) / mc_se}
+    result = {}
+    for key in ("p_benefit", "p_relevant_rd", "p_or_above"):
+        mc_se = np.sqrt(max(exact[key] * (1 - exact[key]), 1e-6) / ess)
+        result.update({f"{key} exact": exact[key], f"{key} MCMC": mcmc[key], f"{key} z": (mcmc[key] - exact[key]) / mc_se})
+    return result
 
 
-def fit_two_arm(row, log_or_prior: NormalMixturePrior, seed: int, **sample_kwargs) -> xr.DataTree:
+def fit_two_arm(row, log_or_prior: NormalMixturePrior, seed: int, baseline: BaselinePrior = DEFAULT_BASELINE,
+                **sample_kwargs) -> xr.DataTree:
     """Sample :func:`two_arm_model` for one follow-up (a row with the four count columns)."""
     from ipscompendium.sampling import sample
 
-    model = two_arm_model(int(row.employed_ips), int(row.n_ips), int(row.employed_control), int(row.n_control), log_or_prior)
+    model = two_arm_model(int(row.employed_ips), int(row.n_ips), int(row.employed_control), int(row.n_control), log_or_prior, baseline)
     label = f"{log_or_prior.name}, {int(row.timepoint_months)} months" if hasattr(row, "timepoint_months") else log_or_prior.name
     return sample(model, seed=seed, label=label, **sample_kwargs)
+
+
+def _counts(row) -> tuple[int, int, int, int]:
+    return int(row.employed_ips), int(row.n_ips), int(row.employed_control), int(row.n_control)
+
+
+def exact_table(employment: pd.DataFrame, priors_: Sequence[NormalMixturePrior], baseline: BaselinePrior = DEFAULT_BASELINE) -> pd.DataFrame:
+    """Grid-exact posterior summaries for every prior and follow-up, with each prior's own P(benefit) beside it."""
+    from ipscompendium.trial_grid import trial_benefit
+
+    return pd.DataFrame([
+        {"prior": prior.name, "timepoint_months": int(row.timepoint_months), **trial_benefit(*_counts(row), prior, baseline),
+         "prior P(benefit)": prior.prob_greater(0.0)}
+        for prior in priors_ for row in employment.itertuples()
+    ])
+
+
+def baseline_sensitivity(employment: pd.DataFrame, log_or_prior: NormalMixturePrior, baselines: dict[str, BaselinePrior]) -> pd.DataFrame:
+    """P(benefit) at every follow-up under each baseline prior, and under independent Beta(1, 1) arms (exact)."""
+    from ipscompendium.exact import beta_posterior, prob_first_greater
+    from ipscompendium.trial_grid import trial_benefit
+
+    rows = []
+    for row in employment.itertuples():
+        counts = _counts(row)
+        entry = {"timepoint_months": int(row.timepoint_months),
+                 "Beta(1, 1) on each arm (conjugate, exact)": prob_first_greater(beta_posterior(*counts[:2]), beta_posterior(*counts[2:]))}
+        for label, baseline in baselines.items():
+            entry[label] = trial_benefit(*counts, log_or_prior, baseline)["p_benefit"]
+        rows.append(entry)
+    return pd.DataFrame(rows)
+
+
+def sceptic_curve(employment: pd.DataFrame, anchor_odds_ratios: np.ndarray, baseline: BaselinePrior = DEFAULT_BASELINE) -> pd.DataFrame:
+    """P(benefit) and P(RD > 10 points) under ever more sceptical priors: how sceptical must one be to doubt the benefit?"""
+    from ipscompendium.priors import sceptic_grid
+    from ipscompendium.trial_grid import trial_benefit
+
+    rows = []
+    for anchor, prior in zip(anchor_odds_ratios, sceptic_grid(anchor_odds_ratios)):
+        for row in employment.itertuples():
+            result = trial_benefit(*_counts(row), prior, baseline)
+            rows.append({"timepoint_months": int(row.timepoint_months), "anchor OR": float(anchor), "prior SD": prior.sds[0],
+                         "p_benefit": result["p_benefit"], "p_relevant_rd": result["p_relevant_rd"]})
+    return pd.DataFrame(rows)

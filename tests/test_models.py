@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy.special import expit
 
-from ipscompendium import exact, meta_models, priors, sampling, trial_models
+from ipscompendium import exact, meta_models, priors, sampling, trial_grid, trial_models
 
 HALF_NORMAL_1 = meta_models.TauPrior("half-normal(1)", "half_normal", scale=1.0)
 
@@ -67,15 +67,18 @@ def test_beta_binomial_mcmc_matches_the_conjugate_posterior():
     assert np.quantile(p_ips, 0.975) == pytest.approx(posterior.ppf(0.975), abs=0.02)
 
 
-def test_two_arm_logit_model_matches_the_grid_posterior():
+@pytest.mark.parametrize("anchor", ["centred", "control"])
+def test_two_arm_logit_model_matches_the_grid_posterior(anchor):
+    # Within four Monte Carlo standard errors and no slack: the grid's own error is far smaller.
     prior = priors.robustify(priors.normal_prior("informative", 1.4, 0.6), 0.5)
-    idata = sampling.sample(trial_models.two_arm_model(22, 37, 7, 17, prior), seed=12, draws=2000)
-    grid = trial_models.grid_benefit(trial_models.grid_posterior(22, 37, 7, 17, prior))
+    baseline = trial_grid.BaselinePrior(anchor=anchor)
+    idata = sampling.sample(trial_models.two_arm_model(22, 37, 7, 17, prior, baseline), seed=12, draws=2000)
+    grid = trial_grid.trial_benefit(22, 37, 7, 17, prior, baseline)
     mcmc = trial_models.benefit_summary(idata)
     ess = sampling.diagnostics(idata, ["log_or"]).min_ess_bulk
     for key in ("p_benefit", "p_relevant_rd", "p_or_above"):
         p = grid[key]
-        assert abs(mcmc[key] - p) < 4 * np.sqrt(p * (1 - p) / ess) + 1e-3, key
+        assert abs(mcmc[key] - p) < 4 * np.sqrt(p * (1 - p) / ess), key
 
 
 def test_normal_normal_mcmc_matches_quadrature_over_tau():
@@ -169,15 +172,27 @@ def test_robust_weight_curve_endpoints_are_the_two_component_priors():
     employment = pd.DataFrame({"timepoint_months": [12], "employed_ips": [19], "n_ips": [36], "employed_control": [7], "n_control": [18]})
     informative = priors.normal_prior("informative", 1.5, 0.6)
     curve = trial_models.robust_weight_curve(employment, informative, np.array([0.0, 1.0])).set_index("robust weight")
-    full = trial_models.grid_benefit(trial_models.grid_posterior(19, 36, 7, 18, informative))
-    vague = trial_models.grid_benefit(trial_models.grid_posterior(19, 36, 7, 18, priors.weakly_informative_prior()))
+    full = trial_grid.trial_benefit(19, 36, 7, 18, informative)
+    vague = trial_grid.trial_benefit(19, 36, 7, 18, priors.weakly_informative_prior())
     assert curve.loc[0.0, "p_benefit"] == pytest.approx(full["p_benefit"])
     assert curve.loc[1.0, "p_benefit"] == pytest.approx(vague["p_benefit"])
 
 
+def test_robust_weight_curve_interior_is_the_posterior_mixture_of_its_ends():
+    # P(benefit | robust prior) = sum over components of posterior weight x P(benefit | component)
+    employment = pd.DataFrame({"timepoint_months": [6], "employed_ips": [11], "n_ips": [34], "employed_control": [6], "n_control": [19]})
+    informative = priors.normal_prior("informative", 1.5, 0.6)
+    row = trial_models.robust_weight_curve(employment, informative, np.array([0.3])).iloc[0]
+    vague_w = row["posterior weight of vague component"]
+    full = trial_grid.trial_benefit(11, 34, 6, 19, informative)["p_benefit"]
+    vague = trial_grid.trial_benefit(11, 34, 6, 19, priors.weakly_informative_prior())["p_benefit"]
+    assert row["p_benefit"] == pytest.approx((1 - vague_w) * full + vague_w * vague, abs=1e-6)
+    assert vague_w > 0.3  # 6 months: the data lean against an OR of 4.5, so the vague part gains weight
+
+
 def test_prior_summary_states_the_sceptical_tail():
     design = priors.design_log_odds_ratio(0.23, 0.61)
-    table = priors.prior_summary([priors.sceptical_prior(design)], float(np.exp(design))).iloc[0]
+    table = priors.prior_summary([priors.sceptical_prior(design)], float(np.exp(design)), 0.39).iloc[0]
     assert table[f"P(OR > {np.exp(design):.2f})"] == pytest.approx(0.05)
 
 

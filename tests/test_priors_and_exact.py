@@ -138,7 +138,12 @@ def test_assurance_is_power_for_a_point_prior_and_capped_by_p_benefit():
 
 def test_report_formatting():
     assert report.percent(0.823) == "82%"
-    assert report.percent(0.823, norwegian=True) == "82 %"
-    assert report.percent(0.8234, norwegian=True, decimals=1) == "82,3 %"
+    assert report.percent(0.823, norwegian=True) == "82\u00a0%"
+    assert report.percent(0.8234, norwegian=True, decimals=1) == "82,3\u00a0%"
     assert report.probability_text(1.0, 4000) == "> 0.999"
     assert report.probability_text(0.5, 4000) == "0.500"
+    assert report.probability_text(0.8234, norwegian=True) == "0,823"
+    assert report.percent_of_probability(0.9996) == "> 99%"
+    assert report.number(-0.001, 2) == "0.00"  # never "-0.00"
+    assert report.interval_text(report.Estimate(2.4, 2.03, 2.76), norwegian=True) == "2,40 (95\u00a0% KrI 2,03 til 2,76)"
+    assert report.p_value_text(0.0) == "< 0.001"

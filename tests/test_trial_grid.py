@@ -1,0 +1,129 @@
+"""The exact two-arm posterior on a grid, against closed forms and identities it must satisfy."""
+
+import numpy as np
+import pytest
+from scipy.special import betaln
+
+from ipscompendium import exact, historical, priors, trial_grid
+from ipscompendium.trial_grid import BaselinePrior, History
+
+FOLLOW_UPS = [(11, 34, 6, 19), (19, 36, 7, 18), (22, 37, 7, 17)]  # IPS in Pain, 6/12/24 months
+REGISTRY = History(50.4, 315)  # 16% of 315
+
+
+@pytest.mark.parametrize("counts", FOLLOW_UPS)
+def test_uniform_arms_on_the_grid_equal_the_conjugate_beta_answer(counts):
+    grid = trial_grid.posterior_grid(*counts, trial_grid.beta_arms_prior())
+    conjugate = exact.prob_first_greater(exact.beta_posterior(*counts[:2]), exact.beta_posterior(*counts[2:]))
+    assert grid.prob_log_or_above(0.0) == pytest.approx(conjugate, abs=1e-4)
+
+
+def test_equal_arms_under_a_symmetric_prior_give_exactly_one_half():
+    # The tie line RD = 0 runs through cell centres; dropping it (the old grid's bug) biased this low.
+    for points in (200, 801):
+        grid = trial_grid.posterior_grid(9, 20, 9, 20, trial_grid.effect_prior(priors.weakly_informative_prior()), points=points)
+        assert grid.prob_log_or_above(0.0) == pytest.approx(0.5, abs=1e-9)
+
+
+def test_centred_baseline_is_symmetric_in_the_arms_and_the_control_anchor_is_not():
+    prior = priors.weakly_informative_prior()
+    centred = trial_grid.trial_benefit(11, 34, 6, 19, prior)["p_benefit"]
+    swapped = trial_grid.trial_benefit(6, 19, 11, 34, prior)["p_benefit"]
+    assert centred + swapped == pytest.approx(1.0, abs=1e-9)
+    anchored = BaselinePrior(anchor="control")
+    a = trial_grid.trial_benefit(11, 34, 6, 19, prior, anchored)["p_benefit"]
+    b = trial_grid.trial_benefit(6, 19, 11, 34, prior, anchored)["p_benefit"]
+    assert abs(a + b - 1) > 0.02
+    assert a < 0.5 < centred  # 32.4% vs 31.6%: only the anchored model calls IPS worse
+
+
+@pytest.mark.parametrize("a0", [0.05, 0.3, 0.7])
+def test_power_prior_on_the_grid_equals_the_conjugate_form_at_interior_a0(a0):
+    grid = trial_grid.posterior_grid(19, 36, 7, 18, trial_grid.beta_arms_prior(), REGISTRY, a0)
+    control = historical.power_prior_control(7, 18, REGISTRY.events, REGISTRY.n, a0)
+    conjugate = exact.prob_first_greater(exact.beta_posterior(19, 36), control)
+    assert grid.prob_log_or_above(0.0) == pytest.approx(conjugate, abs=1e-4)
+    posterior_control_mean = grid.mean(grid.p_control)
+    assert posterior_control_mean == pytest.approx(control.mean(), abs=1e-4)
+
+
+def test_normalised_power_prior_matches_its_closed_form():
+    a0 = (np.arange(100) + 0.5) / 100
+    grid = trial_grid.normalised_power_prior(19, 36, 7, 18, trial_grid.beta_arms_prior(), REGISTRY, a0)
+    closed = historical.normalised_power_prior_a0(7, 18, REGISTRY.events, REGISTRY.n, a0)
+    assert grid.a0_posterior == pytest.approx(closed, abs=1e-4)
+    # An independent computation (issue 9) found a posterior mean of a0 near 0.39 and P(a0 < 0.05) near 0.14.
+    assert grid.a0_mean() == pytest.approx(0.39, abs=0.01)
+    assert grid.prob_a0_below(0.05) == pytest.approx(0.14, abs=0.01)
+
+
+def test_robust_mixture_of_no_and_full_borrowing_has_the_conjugate_weights():
+    result = trial_grid.normalised_power_prior(19, 36, 7, 18, trial_grid.beta_arms_prior(), REGISTRY, [0.0, 1.0], [0.5, 0.5])
+    x, n, xh, nh = 7, 18, REGISTRY.events, REGISTRY.n
+    log_full = betaln(1 + xh + x, 1 + nh - xh + n - x) - betaln(1 + xh, 1 + nh - xh)
+    log_none = betaln(1 + x, 1 + n - x) - betaln(1, 1)
+    weight_full = 1 / (1 + np.exp(log_none - log_full))
+    assert result.a0_posterior[1] == pytest.approx(weight_full, abs=1e-5)
+
+
+def test_a_prior_on_the_risk_difference_carries_its_jacobian():
+    # With no data, the grid's risk difference must have the prior's distribution (little truncation here).
+    rd_prior = priors.normal_prior("rd", 0.10, 0.03)
+    control = BaselinePrior(sd=0.3, anchor="control")
+    grid = trial_grid.posterior_grid(0, 0, 0, 0, trial_grid.effect_prior_on_scale(rd_prior, "rd", control))
+    assert grid.mean(grid.risk_difference) == pytest.approx(0.10, abs=2e-3)
+    rr_prior = priors.normal_prior("log rr", 0.3, 0.05)
+    grid = trial_grid.posterior_grid(0, 0, 0, 0, trial_grid.effect_prior_on_scale(rr_prior, "log_rr", control))
+    assert grid.mean(np.log(grid.p_treatment / grid.p_control)) == pytest.approx(0.3, abs=2e-3)
+    with pytest.raises(ValueError, match="anchor='control'"):
+        trial_grid.effect_prior_on_scale(rd_prior, "rd", BaselinePrior())
+
+
+def test_mixture_posterior_weights_reproduce_the_mixture_posterior():
+    prior = priors.robustify(priors.normal_prior("informative", 1.5, 0.6), 0.4)
+    weights = trial_grid.mixture_component_weights(11, 34, 6, 19, prior)
+    parts = [trial_grid.trial_benefit(11, 34, 6, 19, priors.normal_prior("c", m, s))["p_benefit"] for m, s in zip(prior.means, prior.sds)]
+    assert trial_grid.trial_benefit(11, 34, 6, 19, prior)["p_benefit"] == pytest.approx(float(weights @ parts), abs=1e-6)
+
+
+def test_grid_quantiles_match_the_conjugate_beta_quantiles():
+    grid = trial_grid.posterior_grid(19, 36, 7, 18, trial_grid.beta_arms_prior())
+    posterior = exact.beta_posterior(19, 36)
+    assert grid.quantiles(grid.p_treatment, [0.025, 0.5, 0.975]) == pytest.approx(posterior.ppf([0.025, 0.5, 0.975]), abs=2e-3)
+
+
+# --- Effective sample size ---------------------------------------------------------------------
+
+
+def test_elir_of_a_normal_prior_is_the_moment_ess():
+    prior = priors.normal_prior("n", 1.0, 0.5)
+    assert priors.ess_elir(prior, 0.39) == pytest.approx(priors.ess_moment(prior, 0.39), rel=1e-6)
+    assert priors.ess_moment(prior, 0.39) == pytest.approx(2 / (0.39 * 0.61) / 0.25)
+
+
+def test_elir_is_predictively_consistent_for_a_mixture():
+    # Neuenschwander et al. (2020): the expected ELIR of the posterior after n units is the prior's plus n.
+    prior = priors.NormalMixturePrior("m", (0.5, 0.5), (1.4, 0.0), (0.6, 2.0))
+    p = 0.39
+    sigma2 = priors.unit_information_variance(p)
+    n = 10
+    rng = np.random.default_rng(4)
+    theta = prior.sample(600, rng)
+    ybar = rng.normal(theta, np.sqrt(sigma2 / n))
+    w, m, s2 = np.array(prior.weights), np.array(prior.means), np.square(prior.sds)
+    posterior_ess = []
+    for y in ybar:
+        precision = 1 / s2 + n / sigma2
+        means = (m / s2 + n * y / sigma2) / precision
+        log_w = np.log(w) - 0.5 * np.log(s2 + sigma2 / n) - 0.5 * (y - m) ** 2 / (s2 + sigma2 / n)
+        weights = np.exp(log_w - np.logaddexp.reduce(log_w))
+        posterior = priors.NormalMixturePrior("post", tuple(weights / weights.sum()), tuple(means), tuple(np.sqrt(1 / precision)))
+        posterior_ess.append(priors.ess_elir(posterior, p, points=4001))
+    assert np.mean(posterior_ess) == pytest.approx(priors.ess_elir(prior, p) + n, rel=0.05)
+    # The moment ESS is not predictively consistent for this mixture: it undercounts the prior.
+    assert priors.ess_moment(prior, p) < 0.8 * priors.ess_elir(prior, p)
+
+
+def test_sceptic_grid_anchors_are_as_stated():
+    for anchor, prior in zip([1.5, 2.23, 5.0], priors.sceptic_grid([1.5, 2.23, 5.0])):
+        assert prior.prob_greater(np.log(anchor)) == pytest.approx(0.05)
