@@ -16,6 +16,11 @@ import pandas as pd
 import pymc as pm
 import xarray as xr
 
+from ipscompendium import INTERVAL_PROB
+
+az.rcParams["stats.ci_prob"] = INTERVAL_PROB
+az.rcParams["stats.ci_kind"] = "eti"
+
 #: Thresholds of the gate (Vehtari et al. 2021: R-hat below 1.01, ESS above 100 per chain).
 MAX_RHAT = 1.01
 MIN_ESS = 400

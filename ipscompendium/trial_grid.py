@@ -303,3 +303,20 @@ def normalised_power_prior(
     posterior = np.exp(log_w - np.logaddexp.reduce(log_w))
     p_benefit, p_relevant = np.array(p_benefit), np.array(p_relevant)
     return PowerPriorResult(a0_values, posterior, p_benefit, float(posterior @ p_benefit), float(posterior @ p_relevant))
+
+
+def power_prior_curve(
+    events_treatment: int, n_treatment: int, events_control: int, n_control: int, log_prior: LogPrior,
+    history: History, a0_values, relevant_rd: float = RELEVANT_RISK_DIFFERENCE,
+) -> "pd.DataFrame":
+    """P(benefit), the risk difference and the control risk as the power prior's a0 goes from 0 to 1."""
+    import pandas as pd
+
+    rows = []
+    for a0 in a0_values:
+        grid = posterior_grid(events_treatment, n_treatment, events_control, n_control, log_prior, history, float(a0))
+        rd = grid.quantiles(grid.risk_difference, [0.5, 0.025, 0.975])
+        rows.append({"a0": float(a0), "p_control_mean": grid.mean(grid.p_control), "p_benefit": grid.prob_log_or_above(0.0),
+                     "p_relevant_rd": grid.prob_rd_above(relevant_rd), "rd_median": float(rd[0]), "rd_low": float(rd[1]),
+                     "rd_high": float(rd[2]), "historical controls borrowed": float(a0) * history.n})
+    return pd.DataFrame(rows)
