@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 BUILD_FLAGS := -W -n --keep-going
 
-.PHONY: book test pytest clean benchmark
+.PHONY: book test pytest built-test clean benchmark
 
 $(STAMP): requirements.txt pyproject.toml scripts/make_venv.sh
 	bash scripts/make_venv.sh $(VENV)
@@ -16,11 +16,15 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
 	@echo "Book built: open _build/html/index.html"
 
-## make test: the unit tests, then the full book build with warnings as errors
-test: pytest book
+## make test: the unit tests, the full book build with warnings as errors, then the checks on the built book
+test: pytest book built-test
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest
+
+## make built-test: the published numbers (ledger) against tests/expected/numbers.csv
+built-test: $(STAMP)
+	$(BIN)/python -m pytest -m built tests/built
 
 ## make benchmark: time the model fits (not part of the tests)
 benchmark: $(STAMP)

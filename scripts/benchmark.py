@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 
-from ipscompendium import data, meta_models, priors, sampling, trial_models, trial_sets
+from ipscompendium import data, meta_models, priors, sampling, trial_grid, trial_models, trial_sets
 
 
 def timed(label: str, fit) -> tuple[str, float]:
@@ -30,7 +30,7 @@ def main() -> None:
     runs = [
         timed("two-arm model, normal prior", lambda: trial_models.fit_two_arm(twelve, priors.weakly_informative_prior(), seed=1)),
         timed("two-arm model, mixture prior", lambda: trial_models.fit_two_arm(twelve, mixture, seed=2)),
-        timed("two-arm grid posterior (801 x 801)", lambda: trial_models.grid_posterior(*counts, priors.weakly_informative_prior())),
+        timed("two-arm grid posterior (800 x 800)", lambda: trial_grid.trial_benefit(*counts, priors.weakly_informative_prior())),
         timed("longitudinal model", lambda: sampling.sample(
             trial_models.longitudinal_model(employment.reset_index(), priors.weakly_informative_prior()), seed=3, target_accept=0.99)),
         timed(f"binomial-normal meta-analysis (k={len(trials)})", lambda: sampling.sample(

@@ -19,6 +19,15 @@ CACHE = BUILD / ".jupyter_cache"
 # notebook sources and so would not ask for the (now cleared) execution.
 DOCTREES = BUILD / ".doctrees"
 STAMP = BUILD / ".inputs-fingerprint"
+# Each chapter that publishes numbers writes its ledger when it executes; a cached chapter does
+# not re-execute, so a missing ledger file means the cache must go too.
+LEDGER = BUILD / "ledger"
+NOTEBOOKS = ROOT / "notebooks"
+
+
+def missing_ledgers() -> list[str]:
+    publishing = [p.stem for p in sorted(NOTEBOOKS.glob("*.md")) if "publish.Publisher(" in p.read_text()]
+    return [name for name in publishing if not (LEDGER / f"{name}.csv").exists()]
 
 
 def fingerprint() -> str:
@@ -37,8 +46,10 @@ def fingerprint() -> str:
 def main() -> None:
     current = fingerprint()
     previous = STAMP.read_text().strip() if STAMP.exists() else None
-    if previous is not None and previous != current:
-        print("Inputs changed since the last build: clearing the execution cache.")
+    missing = missing_ledgers() if CACHE.exists() else []
+    if (previous is not None and previous != current) or missing:
+        reason = f"ledger files missing for {', '.join(missing)}" if missing else "inputs changed since the last build"
+        print(f"{reason[0].upper()}{reason[1:]}: clearing the execution cache.")
         for folder in (CACHE, DOCTREES):
             if folder.exists():
                 shutil.rmtree(folder)

@@ -1,0 +1,55 @@
+"""The publishing helper: what it glues, in which styles and words, and what it writes to the ledger."""
+
+import pytest
+
+from ipscompendium import publish, report
+from ipscompendium.report import Estimate, Probability
+
+
+@pytest.fixture
+def publisher(tmp_path):
+    glued = {}
+    pub = publish.Publisher("chapter", ledger_dir=tmp_path, glue=lambda name, text: glued.__setitem__(name, text))
+    return pub, glued, tmp_path
+
+
+def test_a_probability_is_glued_in_both_styles_and_in_calibrated_words(publisher):
+    pub, glued, _ = publisher
+    pub.probability("p", 0.8267)
+    assert glued == {"p": "83%", "p_no": "83\u00a0%", "p_words": "likely", "p_words_no": "sannsynlig"}
+    pub.probability("q", Probability(0.9996, "mcmc", 4000), style="decimal", decimals=3)
+    assert glued["q"] == "> 0.999" and glued["q_words"] == "virtually certain"
+
+
+def test_an_estimate_is_glued_with_its_interval_and_units(publisher):
+    pub, glued, _ = publisher
+    pub.estimate("rd", Estimate(0.129, -0.1398, 0.39), 0, scale=100, signed=True, unit=(" points", " poeng"))
+    assert glued["rd"] == "+13 points (95% CrI \u221214 to +39 points)"
+    assert glued["rd_no"] == "+13 poeng (95\u00a0% KrI \u221214 til +39 poeng)"
+
+
+def test_every_number_is_written_to_the_ledger_unrounded(publisher):
+    pub, _, folder = publisher
+    pub.probability("p", Probability(0.5, "mcmc", 400))
+    pub.number("n", 17.30067, 0)
+    rows = {r["name"]: r for r in publish.read_ledger(folder)}
+    assert float(rows["n"]["value"]) == 17.30067
+    assert float(rows["p"]["mc_se"]) == pytest.approx(0.025)
+    assert rows["p"]["chapter"] == "chapter" and rows["p"]["method"] == "mcmc"
+
+
+def test_starting_a_chapter_clears_its_old_ledger(tmp_path):
+    first = publish.Publisher("c", ledger_dir=tmp_path, glue=lambda *a: None)
+    first.number("old", 1)
+    publish.Publisher("c", ledger_dir=tmp_path, glue=lambda *a: None)
+    assert publish.read_ledger(tmp_path) == []
+
+
+@pytest.mark.parametrize("p, words", [(0.99, "virtually certain"), (0.95, "extremely likely"), (0.9, "very likely"),
+                                      (0.66, "likely"), (0.659, "about as likely as not"), (0.331, "about as likely as not"),
+                                      (0.33, "unlikely"), (0.1, "very unlikely"), (0.05, "extremely unlikely"),
+                                      (0.01, "exceptionally unlikely")])
+def test_likelihood_scale_boundaries(p, words):
+    assert report.likelihood_words(p) == words
+    with pytest.raises(ValueError):
+        report.likelihood_words(1.2)
