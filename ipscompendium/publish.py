@@ -21,20 +21,18 @@ LEDGER_DIR = Path(os.environ.get("IPSCOMPENDIUM_LEDGER", ROOT / "_build" / "ledg
 LEDGER_FIELDS = ("chapter", "name", "kind", "value", "low", "high", "method", "mc_se")
 
 
-def _glue(name: str, text: str) -> None:
-    from myst_nb import glue
-
-    glue(name, text, display=False)
-
-
 class Publisher:
-    """Glues and records the numbers of one chapter; starting one clears the chapter's old ledger."""
+    """Glues and records the numbers of one chapter; starting one clears the chapter's old ledger.
 
-    def __init__(self, chapter: str, ledger_dir: Path | None = None, glue=_glue):
+    ``glue`` is the book's glue function, ``myst_nb.glue`` (called as ``glue(name, text,
+    display=False)``): passed in by the chapter, so the package itself does not need MyST-NB.
+    """
+
+    def __init__(self, chapter: str, glue, ledger_dir: Path | None = None):
         self.chapter = chapter
         self.path = Path(ledger_dir or LEDGER_DIR) / f"{chapter}.csv"
         self.rows: dict[str, dict] = {}
-        self._glue = glue
+        self._glue_function = glue
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._write()
 
@@ -43,6 +41,9 @@ class Publisher:
                            "low": "" if low is None else repr(float(low)), "high": "" if high is None else repr(float(high)),
                            "method": method, "mc_se": "" if mc_se is None else repr(float(mc_se))}
         self._write()
+
+    def _glue(self, name: str, text: str) -> None:
+        self._glue_function(name, text, display=False)
 
     def _write(self) -> None:
         with open(self.path, "w", newline="") as handle:

@@ -9,7 +9,7 @@ from ipscompendium.report import Estimate, Probability
 @pytest.fixture
 def publisher(tmp_path):
     glued = {}
-    pub = publish.Publisher("chapter", ledger_dir=tmp_path, glue=lambda name, text: glued.__setitem__(name, text))
+    pub = publish.Publisher("chapter", lambda name, text, display: glued.__setitem__(name, text), ledger_dir=tmp_path)
     return pub, glued, tmp_path
 
 
@@ -39,9 +39,9 @@ def test_every_number_is_written_to_the_ledger_unrounded(publisher):
 
 
 def test_starting_a_chapter_clears_its_old_ledger(tmp_path):
-    first = publish.Publisher("c", ledger_dir=tmp_path, glue=lambda *a: None)
+    first = publish.Publisher("c", lambda *a, **k: None, ledger_dir=tmp_path)
     first.number("old", 1)
-    publish.Publisher("c", ledger_dir=tmp_path, glue=lambda *a: None)
+    publish.Publisher("c", lambda *a, **k: None, ledger_dir=tmp_path)
     assert publish.read_ledger(tmp_path) == []
 
 
