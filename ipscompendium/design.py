@@ -52,3 +52,15 @@ def sample_size_for_assurance(
         else:
             lo = mid + 1
     return lo
+
+
+def prior_belief_draws(log_or_draws: np.ndarray, baseline_mean: float, baseline_sd: float, rng: np.random.Generator) -> np.ndarray:
+    """Control-risk draws that go with log-OR draws under a centred baseline prior, before any trial data.
+
+    The baseline (the mean of the two arms' log-odds) is drawn from its normal prior; the control
+    arm sits half a log-OR below it. Used for assurance *before* a trial, where no control arm has
+    been observed yet.
+    """
+    log_or = np.asarray(log_or_draws, float)
+    baseline = rng.normal(baseline_mean, baseline_sd, log_or.shape)
+    return expit(baseline - log_or / 2)

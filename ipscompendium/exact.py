@@ -34,22 +34,23 @@ class NormalNormalPosterior:
     mu_mean_given_tau: np.ndarray
     mu_sd_given_tau: np.ndarray
 
-    def _weights(self) -> np.ndarray:
+    def tau_weights(self) -> np.ndarray:
+        """Posterior probability of each tau grid point (sums to 1)."""
         w = self.tau_density * np.gradient(self.tau)
         return w / w.sum()
 
     def tau_mean(self) -> float:
-        return float(np.sum(self._weights() * self.tau))
+        return float(np.sum(self.tau_weights() * self.tau))
 
     def tau_quantile(self, q: float) -> float:
-        cdf = np.cumsum(self._weights())
+        cdf = np.cumsum(self.tau_weights())
         return float(np.interp(q, cdf, self.tau))
 
     def mu_mean(self) -> float:
-        return float(np.sum(self._weights() * self.mu_mean_given_tau))
+        return float(np.sum(self.tau_weights() * self.mu_mean_given_tau))
 
     def mu_cdf(self, x: float) -> float:
-        return float(np.sum(self._weights() * stats.norm.cdf(x, self.mu_mean_given_tau, self.mu_sd_given_tau)))
+        return float(np.sum(self.tau_weights() * stats.norm.cdf(x, self.mu_mean_given_tau, self.mu_sd_given_tau)))
 
     def mu_quantile(self, q: float) -> float:
         from scipy.optimize import brentq
@@ -61,7 +62,7 @@ class NormalNormalPosterior:
     def predictive_cdf(self, x: float) -> float:
         """CDF of the effect in a new trial, theta_new ~ N(mu, tau^2)."""
         sd = np.sqrt(self.mu_sd_given_tau**2 + self.tau**2)
-        return float(np.sum(self._weights() * stats.norm.cdf(x, self.mu_mean_given_tau, sd)))
+        return float(np.sum(self.tau_weights() * stats.norm.cdf(x, self.mu_mean_given_tau, sd)))
 
 
 def normal_normal_posterior(

@@ -121,13 +121,28 @@ def random_effects(y: np.ndarray, v: np.ndarray, method: str = "DL", level: floa
     mu = float(np.sum(weights * y) / np.sum(weights))
     se_mu = float(np.sqrt(1 / np.sum(weights)))
     z = stats.norm.ppf(0.5 + level / 2)
-    t = stats.t.ppf(0.5 + level / 2, df=len(y) - 2)
-    half_prediction = t * np.sqrt(tau2 + se_mu**2)
+    low, high = _prediction_limits(mu, se_mu, tau2, len(y), "t", level)
     return RandomEffectsResult(
         method=method, k=len(y), mu=mu, se_mu=se_mu, ci_low=mu - z * se_mu, ci_high=mu + z * se_mu,
-        tau2=tau2, i2=float(max(0.0, fixed.i2)), q=float(fixed.q),
-        prediction_low=mu - half_prediction, prediction_high=mu + half_prediction,
+        tau2=tau2, i2=float(max(0.0, fixed.i2)), q=float(fixed.q), prediction_low=low, prediction_high=high,
     )
+
+
+def _prediction_limits(mu: float, se_mu: float, tau2: float, k: int, quantile: str, level: float) -> tuple[float, float]:
+    if quantile == "t":
+        factor = stats.t.ppf(0.5 + level / 2, df=k - 2)
+    elif quantile == "normal":
+        factor = stats.norm.ppf(0.5 + level / 2)
+    else:
+        raise ValueError(f"quantile must be 't' or 'normal', got {quantile!r}")
+    half = factor * np.sqrt(tau2 + se_mu**2)
+    return float(mu - half), float(mu + half)
+
+
+def prediction_interval(result: RandomEffectsResult, quantile: str = "t", level: float = 0.95) -> tuple[float, float]:
+    """Prediction interval on the log scale: 't' with k - 2 degrees of freedom (Higgins, Thompson &
+    Spiegelhalter 2009, the book's choice) or 'normal' (metafor's ``predict.rma`` default)."""
+    return _prediction_limits(result.mu, result.se_mu, result.tau2, result.k, quantile, level)
 
 
 def dersimonian_laird_check(y: np.ndarray, v: np.ndarray) -> float:

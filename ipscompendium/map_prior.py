@@ -72,7 +72,7 @@ def normal_normal_map_prior(
     mu_sd = MU_PRIOR_SD if measure != "rd" else 1.0
     post = normal_normal_posterior(y, np.sqrt(v), tau_prior.logpdf, mu_prior_sd=mu_sd, tau_max=3.0 if measure != "rd" else 1.0)
     rng = np.random.default_rng(seed)
-    index = rng.choice(len(post.tau), draws, p=post._weights())
+    index = rng.choice(len(post.tau), draws, p=post.tau_weights())
     theta_new = rng.normal(post.mu_mean_given_tau[index], np.sqrt(post.mu_sd_given_tau[index] ** 2 + post.tau[index] ** 2))
     weights, means, sds = fit_normal_mixture(theta_new, components=components, seed=seed)
     scale = {"or": "log-OR", "rr": "log-RR", "rd": "risk difference"}[measure]

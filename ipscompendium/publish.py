@@ -61,6 +61,8 @@ class Publisher:
             norsk = report.probability_text(p.value, p.draws, decimals, norwegian=True)
         self._glue(name, english)
         self._glue(f"{name}_no", norsk)
+        # For "P(...) = 0.98" in prose: the relation comes with the number, so "> 0.999" never reads "= > 0.999".
+        self._glue(f"{name}_eq", english if english[0] in "<>" else f"= {english}")
         self._glue(f"{name}_words", report.likelihood_words(p.value))
         self._glue(f"{name}_words_no", report.likelihood_words(p.value, norwegian=True))
         self._record(name, "probability", p.value, method=p.method, mc_se=p.mc_se)
@@ -77,12 +79,20 @@ class Publisher:
         self._record(name, f"estimate ({kind})", estimate.value, estimate.low, estimate.high, estimate.method)
         return estimate
 
-    def number(self, name: str, value: float, decimals: int = 0, method: str = "exact", norwegian_text: str | None = None) -> float:
+    def number(self, name: str, value: float, decimals: int = 0, method: str = "exact", norwegian_text: str | None = None,
+               signed: bool = False, grouping: bool = False) -> float:
         """Glue one number (a count, a size, an effective sample size) in both styles."""
-        self._glue(name, report.number(value, decimals))
-        self._glue(f"{name}_no", norwegian_text or report.number(value, decimals, norwegian=True))
+        self._glue(name, report.number(value, decimals, signed=signed, grouping=grouping))
+        self._glue(f"{name}_no", norwegian_text or report.number(value, decimals, norwegian=True, signed=signed, grouping=grouping))
         self._record(name, "number", value, method=method)
         return value
+
+    def interval(self, name: str, estimate: Estimate, decimals: int = 2) -> Estimate:
+        """Glue only the limits of an interval, 'low to high', where the prose names the interval itself."""
+        self._glue(name, report.range_text(estimate.low, estimate.high, decimals))
+        self._glue(f"{name}_no", report.range_text(estimate.low, estimate.high, decimals, norwegian=True))
+        self._record(name, "interval", estimate.value, estimate.low, estimate.high, estimate.method)
+        return estimate
 
     def percent(self, name: str, value: float, decimals: int = 0) -> float:
         """Glue a proportion (not a probability: a share of people) as a percentage."""

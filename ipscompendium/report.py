@@ -70,13 +70,15 @@ class Probability:
         return float((max(self.value * (1 - self.value), 1 / self.draws) / self.draws) ** 0.5)
 
 
-def number(x: float, decimals: int = 2, norwegian: bool = False, signed: bool = False) -> str:
-    """A number in English (1.25) or Norwegian (1,25) style; a minus sign, not a hyphen."""
-    text = f"{x:+.{decimals}f}" if signed else f"{x:.{decimals}f}"
+def number(x: float, decimals: int = 2, norwegian: bool = False, signed: bool = False, grouping: bool = False) -> str:
+    """A number in English (1.25, 3,744) or Norwegian (1,25, 3 744) style; a minus sign, not a hyphen."""
+    comma = "," if grouping else ""
+    text = f"{x:+{comma}.{decimals}f}" if signed else f"{x:{comma}.{decimals}f}"
+    if norwegian:
+        text = text.replace(",", "\u00a0").replace(".", ",")
     if text.lstrip("+-").strip("0.") == "" and text.startswith("-"):
         text = text[1:]  # no "-0.00"
-    text = text.replace("-", "\u2212")
-    return text.replace(".", ",") if norwegian else text
+    return text.replace("-", "\u2212")
 
 
 def percent(p: float, norwegian: bool = False, decimals: int = 0) -> str:
@@ -123,6 +125,11 @@ def interval_text(estimate: Estimate, decimals: int = 2, kind: str = "CrI", norw
     label = INTERVAL_LABELS[kind][1 if norwegian else 0]
     to = "til" if norwegian else "to"
     return f"{fmt(estimate.value)}{unit} ({label} {fmt(estimate.low)} {to} {fmt(estimate.high)}{unit})"
+
+
+def range_text(low: float, high: float, decimals: int = 2, norwegian: bool = False) -> str:
+    """An interval on its own: '1.05 to 5.29'; Norwegian '1,05 til 5,29'."""
+    return f"{number(low, decimals, norwegian)} {'til' if norwegian else 'to'} {number(high, decimals, norwegian)}"
 
 
 def p_value_text(p: float) -> str:

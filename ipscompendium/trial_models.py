@@ -19,10 +19,6 @@ from ipscompendium.priors import NormalMixturePrior
 from ipscompendium.sampling import draws_of
 from ipscompendium.trial_grid import DEFAULT_BASELINE, RELEVANT_ODDS_RATIO, RELEVANT_RISK_DIFFERENCE, BaselinePrior
 
-#: Prior SD of each timepoint's control log-odds in the longitudinal model.
-CONTROL_LOGIT_SD = 1.5
-
-
 def two_arm_model(
     employed_ips: int, n_ips: int, employed_control: int, n_control: int,
     log_or_prior: NormalMixturePrior, baseline: BaselinePrior = DEFAULT_BASELINE,
@@ -57,12 +53,12 @@ def beta_binomial_model(
 
 
 def longitudinal_model(
-    employment: pd.DataFrame, mu_prior: NormalMixturePrior, tau_scale: float = 0.5, control_logit_sd: float = CONTROL_LOGIT_SD
+    employment: pd.DataFrame, mu_prior: NormalMixturePrior, tau_scale: float = 0.5, baseline: BaselinePrior = DEFAULT_BASELINE
 ) -> pm.Model:
     """Timepoint effects partially pooled towards a common log-OR.
 
     log_or[t] = mu + tau * z[t], with a half-normal prior of scale ``tau_scale`` on tau, and a
-    separate control log-odds per timepoint. The timepoints share participants, which this
+    separate baseline log-odds per timepoint (centred by default, as in :func:`two_arm_model`). The timepoints share participants, which this
     aggregate-data model cannot represent: it treats them as exchangeable, not independent
     evidence, and its pooling is driven mostly by the prior on tau.
     """
@@ -72,7 +68,9 @@ def longitudinal_model(
         tau = pm.HalfNormal("tau", tau_scale)
         z = pm.Normal("z", 0.0, 1.0, dims="timepoint")
         log_or = pm.Deterministic("log_or", mu + tau * z, dims="timepoint")
-        control_logit = pm.Normal("control_logit", 0.0, control_logit_sd, dims="timepoint")
+        baseline_logit = pm.Normal("baseline_logit", baseline.mean, baseline.sd, dims="timepoint")
+        shift = log_or / 2 if baseline.anchor == "centred" else 0.0
+        control_logit = pm.Deterministic("control_logit", baseline_logit - shift, dims="timepoint")
         p_control = pm.Deterministic("p_control", pm.math.invlogit(control_logit), dims="timepoint")
         p_ips = pm.Deterministic("p_ips", pm.math.invlogit(control_logit + log_or), dims="timepoint")
         pm.Deterministic("risk_difference", p_ips - p_control, dims="timepoint")
@@ -198,4 +196,23 @@ def sceptic_curve(employment: pd.DataFrame, anchor_odds_ratios: np.ndarray, base
             result = trial_benefit(*_counts(row), prior, baseline)
             rows.append({"timepoint_months": int(row.timepoint_months), "anchor OR": float(anchor), "prior SD": prior.sds[0],
                          "p_benefit": result["p_benefit"], "p_relevant_rd": result["p_relevant_rd"]})
+    return pd.DataFrame(rows)
+
+
+def transport_table(employment: pd.DataFrame, alternatives: dict[str, tuple[NormalMixturePrior, str]],
+                    control: BaselinePrior = BaselinePrior(anchor="control")) -> pd.DataFrame:
+    """Grid-exact answers at every follow-up under effect priors on different scales (log-OR, log-RR, RD).
+
+    ``alternatives`` maps a label to (prior, scale); all share one prior on the control arm, so
+    rows differ only in the effect prior and the scale it is transported on.
+    """
+    from ipscompendium.trial_grid import benefit, effect_prior_on_scale, posterior_grid
+
+    rows = []
+    for label, (prior, scale) in alternatives.items():
+        for row in employment.itertuples():
+            summary = benefit(posterior_grid(*_counts(row), effect_prior_on_scale(prior, scale, control)))
+            rows.append({"MAP prior": label, "prior": prior.describe(), "timepoint_months": int(row.timepoint_months),
+                         "P(IPS better)": summary["p_benefit"], "P(RD > 10 points)": summary["p_relevant_rd"],
+                         "RD median, points": 100 * summary["rd_median"]})
     return pd.DataFrame(rows)

@@ -2,8 +2,12 @@
 
 Run after `make book` when a change to the analysis is meant to change published numbers; the
 diff of tests/expected/numbers.csv is then the record of what changed. Each row gets the
-tolerance the built-book test allows: exact computations must agree to 1e-6 (relative), Monte
-Carlo and MCMC probabilities within five Monte Carlo standard errors, MCMC estimates within 5%.
+tolerance the built-book test allows: exact computations must agree to 1e-6 (relative); Monte
+Carlo results (independent draws) within five Monte Carlo standard errors; MCMC probabilities
+within five standard errors computed as if the draws were independent, and never less than 0.02
+(the draws are autocorrelated, and another machine's floating point can change the chains);
+MCMC estimates within 5%; sampler diagnostics (method "diagnostic") are recorded but not compared,
+their own tests check them against thresholds.
 """
 
 from __future__ import annotations
@@ -25,8 +29,11 @@ def tolerance(row: dict) -> float:
     value = abs(float(row["value"]))
     if row["method"] == "exact":
         return 1e-6 * max(1.0, value)
+    if row["method"] == "diagnostic":
+        return float("inf")
     if row["mc_se"]:
-        return max(5 * float(row["mc_se"]), 1e-6)
+        floor = 0.02 if row["method"] == "mcmc" else 1e-6
+        return max(5 * float(row["mc_se"]), floor)
     return 0.05 * max(1.0, value)
 
 

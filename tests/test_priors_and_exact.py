@@ -147,3 +147,12 @@ def test_report_formatting():
     assert report.number(-0.001, 2) == "0.00"  # never "-0.00"
     assert report.interval_text(report.Estimate(2.4, 2.03, 2.76), norwegian=True) == "2,40 (95\u00a0% KrI 2,03 til 2,76)"
     assert report.p_value_text(0.0) == "< 0.001"
+
+
+def test_prior_belief_draws_put_the_control_arm_half_an_effect_below_the_baseline():
+    rng = np.random.default_rng(8)
+    log_or = np.full(200_000, 1.0)
+    control = design.prior_belief_draws(log_or, 0.0, 0.5, rng)
+    logit = np.log(control / (1 - control))
+    assert logit.mean() == pytest.approx(-0.5, abs=0.01)
+    assert logit.std() == pytest.approx(0.5, abs=0.01)

@@ -16,9 +16,10 @@ def publisher(tmp_path):
 def test_a_probability_is_glued_in_both_styles_and_in_calibrated_words(publisher):
     pub, glued, _ = publisher
     pub.probability("p", 0.8267)
-    assert glued == {"p": "83%", "p_no": "83\u00a0%", "p_words": "likely", "p_words_no": "sannsynlig"}
+    assert glued == {"p": "83%", "p_no": "83\u00a0%", "p_eq": "= 83%", "p_words": "likely", "p_words_no": "sannsynlig"}
     pub.probability("q", Probability(0.9996, "mcmc", 4000), style="decimal", decimals=3)
     assert glued["q"] == "> 0.999" and glued["q_words"] == "virtually certain"
+    assert glued["q_eq"] == "> 0.999"  # "P(...) > 0.999", never "P(...) = > 0.999"
 
 
 def test_an_estimate_is_glued_with_its_interval_and_units(publisher):

@@ -102,3 +102,16 @@ def test_risk_ratio_ci_against_hand_formula():
     se = np.sqrt(1 / 45 - 1 / 74 + 1 / 7 - 1 / 76)
     assert est.estimate == pytest.approx((45 / 74) / (7 / 76))
     assert est.ci_low == pytest.approx(est.estimate * np.exp(-1.959964 * se), rel=1e-5)
+
+
+def test_prediction_interval_normal_quantile_is_metafors_default():
+    # metafor (Viechtbauer 2010; see shared references): dat.bcg, escalc(measure="RR"), rma(method="DL")
+    # gives log RR -0.7141 (SE 0.1787) and tau^2 0.3088; predict.rma's default interval is
+    # mu +/- qnorm(0.975) sqrt(SE^2 + tau^2) = -1.8585 to 0.4303.
+    result = frequentist.RandomEffectsResult("DL", 13, -0.7141, 0.1787, 0, 0, 0.3088, 0, 0, 0, 0)
+    low, high = frequentist.prediction_interval(result, quantile="normal")
+    assert (low, high) == pytest.approx((-1.8585, 0.4303), abs=5e-4)
+    t_low, t_high = frequentist.prediction_interval(result)
+    assert t_low < low and t_high > high  # t with k - 2 = 11 df is wider
+    with pytest.raises(ValueError):
+        frequentist.prediction_interval(result, quantile="z")
