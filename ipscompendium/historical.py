@@ -1,16 +1,16 @@
-"""Borrowing a historical control with a power prior (Ibrahim & Chen 2000).
+"""Conjugate forms of the power prior for one binomial arm (Ibrahim & Chen 2000; Duan, Ye & Smith 2006).
 
 With a Beta(alpha, beta) initial prior and the historical likelihood raised to a0, the control
-risk's posterior is Beta(alpha + a0 x_h + x, beta + a0 (n_h - x_h) + n - x): conjugate, so the
-whole curve over a0 is exact and needs no sampling.
+risk's posterior is Beta(alpha + a0 x_h + x, beta + a0 (n_h - x_h) + n - x). The book computes
+its power priors on the two-arm grid (:mod:`ipscompendium.trial_grid`), for any initial prior;
+these closed forms are the independent references its tests check that grid against.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
-from ipscompendium.exact import beta_posterior, prob_first_greater
+from ipscompendium.exact import beta_posterior
 
 
 def power_prior_control(
@@ -20,33 +20,6 @@ def power_prior_control(
     if not 0 <= a0 <= 1:
         raise ValueError(f"a0 must lie in [0, 1], got {a0}")
     return beta_posterior(events, n, alpha + a0 * historical_events, beta + a0 * (historical_n - historical_events))
-
-
-def power_prior_curve(
-    employed_ips: int, n_ips: int, employed_control: int, n_control: int,
-    historical_events: float, historical_n: int, a0_values: np.ndarray,
-    alpha: float = 1.0, beta: float = 1.0, draws: int = 100_000, seed: int = 0,
-) -> pd.DataFrame:
-    """P(IPS beats control) and the posterior risk difference as functions of a0."""
-    rng = np.random.default_rng(seed)
-    ips = beta_posterior(employed_ips, n_ips, alpha, beta)
-    ips_draws = ips.rvs(draws, random_state=rng)
-    rows = []
-    for a0 in a0_values:
-        control = power_prior_control(employed_control, n_control, historical_events, historical_n, a0, alpha, beta)
-        rd = ips_draws - control.rvs(draws, random_state=rng)
-        rows.append(
-            {
-                "a0": float(a0),
-                "p_control_mean": float(control.mean()),
-                "p_benefit": prob_first_greater(ips, control),
-                "rd_median": float(np.median(rd)),
-                "rd_low": float(np.quantile(rd, 0.025)),
-                "rd_high": float(np.quantile(rd, 0.975)),
-                "effective_historical_n": float(a0 * historical_n),
-            }
-        )
-    return pd.DataFrame(rows)
 
 
 def normalised_power_prior_a0(

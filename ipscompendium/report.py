@@ -103,10 +103,11 @@ def probability_text(p: float, draws: int | None = None, decimals: int = 3, norw
 
 
 def percent_of_probability(p: float, norwegian: bool = False) -> str:
-    """A probability as a whole percentage, never 0% or 100%: '> 99%' and '< 1%' at the ends."""
-    if p >= 0.995:
+    """A probability as a whole percentage, never '0%' or '100%': '> 99%' and '< 1%' where it would round there."""
+    shown = round(100 * p)
+    if shown >= 100:
         return "> 99\u00a0%" if norwegian else "> 99%"
-    if p < 0.005:
+    if shown <= 0:
         return "< 1\u00a0%" if norwegian else "< 1%"
     return percent(p, norwegian)
 

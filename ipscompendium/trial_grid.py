@@ -202,6 +202,8 @@ def posterior_grid(
     """
     if not 0 <= a0 <= 1:
         raise ValueError(f"a0 must lie in [0, 1], got {a0}")
+    if a0 > 0 and history is None:
+        raise ValueError("a0 > 0 borrows from a historical control: pass history=History(events, n)")
     ranges = [_log_odds_range(events_treatment, n_treatment), _log_odds_range(events_control, n_control)]
     if history is not None and a0 > 0:
         ranges.append(_log_odds_range(history.events, history.n))

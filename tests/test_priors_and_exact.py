@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from ipscompendium import design, exact, historical, priors, report, summary_statistics
+from ipscompendium import design, exact, frequentist, historical, priors, report, summary_statistics
 from ipscompendium.map_prior import load_map_prior
 from ipscompendium.meta_models import TauPrior
 
@@ -108,10 +108,19 @@ def test_power_prior_endpoints():
     one = historical.power_prior_control(7, 18, 50.4, 315, 1.0)
     assert zero.mean() == pytest.approx(8 / 20)
     assert one.mean() == pytest.approx((1 + 50.4 + 7) / (2 + 315 + 18))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"a0 must lie in \[0, 1\], got 1.5"):
         historical.power_prior_control(7, 18, 50.4, 315, 1.5)
-    curve = historical.power_prior_curve(19, 36, 7, 18, 50.4, 315, np.array([0.0, 0.5, 1.0]))
-    assert curve["p_benefit"].is_monotonic_increasing
+
+
+def test_normalised_power_prior_closed_form_prefers_no_borrowing_when_the_history_conflicts():
+    a0 = np.array([0.0, 0.5, 1.0])
+    agreeing = historical.normalised_power_prior_a0(39, 100, 390, 1000, a0)
+    conflicting = historical.normalised_power_prior_a0(39, 100, 100, 1000, a0)
+    assert agreeing.sum() == pytest.approx(1.0) and conflicting.sum() == pytest.approx(1.0)
+    assert agreeing[2] > agreeing[0] and conflicting[0] > 0.99
+    # With a Beta(2, 2) initial prior the weights change, as the closed form says they must.
+    assert not np.allclose(historical.normalised_power_prior_a0(7, 18, 50.4, 315, a0, 2.0, 2.0),
+                           historical.normalised_power_prior_a0(7, 18, 50.4, 315, a0))
 
 
 def test_difference_in_means_posterior_matches_the_t_approximation():
@@ -156,3 +165,30 @@ def test_prior_belief_draws_put_the_control_arm_half_an_effect_below_the_baselin
     logit = np.log(control / (1 - control))
     assert logit.mean() == pytest.approx(-0.5, abs=0.01)
     assert logit.std() == pytest.approx(0.5, abs=0.01)
+
+
+def test_success_probability_is_the_published_designs_power():
+    # The protocol's 31 per group for 90% power at 23% vs 61% (two-sided 5%) is reproduced by the
+    # unpooled normal approximation (tests/test_reproduction.py); success_probability must agree.
+    assert design.success_probability(0.23, 0.61, 31) >= 0.90 > design.success_probability(0.23, 0.61, 30)
+    for n in (20, 50, 120):
+        two_sided = frequentist.power_two_proportions(0.3, 0.45, n, n, 0.05)
+        assert design.success_probability(0.3, 0.45, n) == pytest.approx(two_sided, abs=2e-3)  # one tail; the other is < 0.002
+    assert design.success_probability(0.3, 0.45, 100, alpha=0.01) < design.success_probability(0.3, 0.45, 100)
+
+
+def test_assurance_matches_simulated_trials():
+    # Independent check: simulate whole trials from the belief and count significant z-tests in favour.
+    rng = np.random.default_rng(9)
+    beliefs = 20_000
+    log_or = rng.normal(0.6, 0.5, beliefs)
+    control = rng.beta(8, 12, beliefs)
+    n = 80
+    treatment = 1 / (1 + (1 - control) / control * np.exp(-log_or))
+    x_t, x_c = rng.binomial(n, treatment), rng.binomial(n, control)
+    p_t, p_c = x_t / n, x_c / n
+    se = np.sqrt((p_t * (1 - p_t) + p_c * (1 - p_c)) / n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        significant = (p_t - p_c) / se > stats.norm.ppf(0.975)
+    simulated = significant.mean()
+    assert design.assurance(log_or, control, n) == pytest.approx(simulated, abs=4 * np.sqrt(simulated * (1 - simulated) / beliefs) + 0.01)

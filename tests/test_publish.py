@@ -54,3 +54,38 @@ def test_likelihood_scale_boundaries(p, words):
     assert report.likelihood_words(p) == words
     with pytest.raises(ValueError):
         report.likelihood_words(1.2)
+
+
+def test_number_formats_for_people():
+    assert report.number(3744, 0, grouping=True) == "3,744"
+    assert report.number(3744, 0, norwegian=True, grouping=True) == "3\u00a0744"
+    assert report.number(3744.5, 1) == "3744.5" and report.number(3744.5, 1, norwegian=True) == "3744,5"
+    assert report.number(-0.004, 2) == "0.00" and report.number(-0.004, 2, signed=True) == "0.00"
+    assert report.number(-1.5, 1) == "\u22121.5"
+    assert report.range_text(1.05, 5.29) == "1.05 to 5.29" and report.range_text(1.05, 5.29, norwegian=True) == "1,05 til 5,29"
+
+
+def test_probabilities_are_capped_at_their_resolution():
+    assert report.probability_text(0.9995, decimals=3) == "> 0.999"  # at the cap itself
+    assert report.probability_text(0.9989, decimals=3) == "0.999"
+    assert report.probability_text(0.001, decimals=3) == "< 0.001"
+    assert report.probability_text(0.0011, decimals=3) == "0.001"
+    assert report.probability_text(0.996, draws=200, decimals=3) == "> 0.995"  # 200 draws resolve only 1/200
+    assert report.probability_text(0.004, draws=200, decimals=3) == "< 0.005"
+    assert report.percent_of_probability(0.996) == "> 99%" and report.percent_of_probability(0.9949) == "99%"
+    assert report.percent_of_probability(0.006) == "1%" and report.percent_of_probability(0.005) == "< 1%"  # 0.5 rounds to 0
+    assert report.percent_of_probability(0.001, norwegian=True) == "< 1\u00a0%"
+    assert report.percent_of_probability(0.999, norwegian=True) == "> 99\u00a0%"
+    assert report.p_value_text(0.001) == "0.001" and report.p_value_text(0.3356) == "0.336"
+
+
+def test_likelihood_words_cover_the_ends_and_refuse_non_probabilities():
+    assert report.likelihood_words(0.0) == "exceptionally unlikely" and report.likelihood_words(1.0) == "virtually certain"
+    assert report.likelihood_words(0.6599) == "about as likely as not"
+    with pytest.raises(ValueError, match=r"must lie in \[0, 1\], got -0.1"):
+        report.likelihood_words(-0.1)
+
+
+def test_a_scaled_estimate_keeps_how_it_was_computed():
+    scaled = Estimate(0.1, -0.1, 0.3, "mcmc").scaled(100)
+    assert (scaled.value, scaled.low, scaled.high, scaled.method) == (pytest.approx(10), pytest.approx(-10), pytest.approx(30), "mcmc")

@@ -127,3 +127,110 @@ def test_elir_is_predictively_consistent_for_a_mixture():
 def test_sceptic_grid_anchors_are_as_stated():
     for anchor, prior in zip([1.5, 2.23, 5.0], priors.sceptic_grid([1.5, 2.23, 5.0])):
         assert prior.prob_greater(np.log(anchor)) == pytest.approx(0.05)
+
+
+# --- Every output of benefit(), against independent Monte Carlo from the conjugate posterior ----
+
+
+@pytest.fixture(scope="module")
+def conjugate_draws():
+    rng = np.random.default_rng(21)
+    treatment = exact.beta_posterior(19, 36).rvs(2_000_000, random_state=rng)
+    control = exact.beta_posterior(7, 18).rvs(2_000_000, random_state=rng)
+    return treatment, control
+
+
+def test_benefit_summary_matches_conjugate_monte_carlo(conjugate_draws):
+    treatment, control = conjugate_draws
+    rd = treatment - control
+    log_or = np.log(treatment / (1 - treatment)) - np.log(control / (1 - control))
+    summary = trial_grid.benefit(trial_grid.posterior_grid(19, 36, 7, 18, trial_grid.beta_arms_prior()))
+    assert summary["p_benefit"] == pytest.approx(np.mean(rd > 0), abs=1e-3)
+    assert summary["p_relevant_rd"] == pytest.approx(np.mean(rd > 0.10), abs=1e-3)
+    assert summary["p_or_above"] == pytest.approx(np.mean(log_or > np.log(1.5)), abs=1e-3)
+    for key, q in (("rd_median", 0.5), ("rd_low", 0.025), ("rd_high", 0.975)):
+        assert summary[key] == pytest.approx(np.quantile(rd, q), abs=2e-3), key
+    for key, q in (("or_median", 0.5), ("or_low", 0.025), ("or_high", 0.975)):
+        assert summary[key] == pytest.approx(np.exp(np.quantile(log_or, q)), rel=5e-3), key
+
+
+def test_thresholds_are_the_books_and_can_be_changed(conjugate_draws):
+    treatment, control = conjugate_draws
+    assert (trial_grid.RELEVANT_RISK_DIFFERENCE, trial_grid.RELEVANT_ODDS_RATIO) == (0.10, 1.5)
+    summary = trial_grid.trial_benefit(19, 36, 7, 18, priors.weakly_informative_prior(), relevant_rd=0.2, relevant_or=3.0)
+    reference = trial_grid.benefit(trial_grid.posterior_grid(19, 36, 7, 18, trial_grid.effect_prior(priors.weakly_informative_prior())),
+                                   relevant_rd=0.2, relevant_or=3.0)
+    assert summary == reference
+    assert summary["p_relevant_rd"] < trial_grid.trial_benefit(19, 36, 7, 18, priors.weakly_informative_prior())["p_relevant_rd"]
+
+
+def test_probability_above_a_lattice_threshold_is_symmetric_for_equal_arms():
+    grid = trial_grid.posterior_grid(9, 20, 9, 20, trial_grid.effect_prior(priors.weakly_informative_prior()))
+    step = grid.axis[1] - grid.axis[0]
+    for k in (1, 7, 30):  # thresholds exactly on lattice differences
+        assert grid.prob_log_or_above(k * step) + grid.prob_log_or_above(-k * step) == pytest.approx(1.0, abs=1e-9)
+    assert grid.prob_rd_above(0.0) == grid.prob_log_or_above(0.0)
+
+
+def test_power_prior_curve_equals_its_conjugate_form_along_a0():
+    a0 = np.array([0.0, 0.2, 1.0])
+    curve = trial_grid.power_prior_curve(19, 36, 7, 18, trial_grid.beta_arms_prior(), REGISTRY, a0).set_index("a0")
+    for value in a0:
+        control = historical.power_prior_control(7, 18, REGISTRY.events, REGISTRY.n, value)
+        assert curve.loc[value, "p_control_mean"] == pytest.approx(control.mean(), abs=1e-4)
+        assert curve.loc[value, "p_benefit"] == pytest.approx(
+            exact.prob_first_greater(exact.beta_posterior(19, 36), control), abs=1e-4)
+        assert curve.loc[value, "historical controls borrowed"] == pytest.approx(value * REGISTRY.n)
+    assert curve["rd_median"].is_monotonic_increasing  # borrowing a lower control risk widens the gap
+    assert (curve["rd_low"] < curve["rd_median"]).all() and (curve["rd_median"] < curve["rd_high"]).all()
+
+
+def test_normalised_power_prior_with_unequal_prior_weights_and_its_summaries():
+    a0 = np.array([0.0, 0.5, 1.0])
+    weights = np.array([0.6, 0.3, 0.1])
+    result = trial_grid.normalised_power_prior(19, 36, 7, 18, trial_grid.beta_arms_prior(), REGISTRY, a0, weights)
+    closed = historical.normalised_power_prior_a0(7, 18, REGISTRY.events, REGISTRY.n, a0) * weights
+    assert result.a0_posterior == pytest.approx(closed / closed.sum(), abs=1e-5)
+    assert result.p_benefit == pytest.approx(float(result.a0_posterior @ result.p_benefit_given_a0))
+    pieces = [trial_grid.posterior_grid(19, 36, 7, 18, trial_grid.beta_arms_prior(), REGISTRY, v).prob_rd_above(0.10) for v in a0]
+    assert result.p_relevant_rd == pytest.approx(float(result.a0_posterior @ np.array(pieces)), abs=1e-9)
+    assert result.prob_a0_below(0.5) == pytest.approx(result.a0_posterior[0])
+    assert result.a0_mean() == pytest.approx(float(result.a0_posterior @ a0))
+
+
+def test_a_log_or_prior_on_the_control_scale_is_the_control_anchored_model():
+    prior = priors.normal_prior("p", 0.8, 0.7)
+    anchored = BaselinePrior(sd=1.2, mean=-0.3, anchor="control")
+    a = trial_grid.posterior_grid(19, 36, 7, 18, trial_grid.effect_prior_on_scale(prior, "log_or", anchored))
+    b = trial_grid.posterior_grid(19, 36, 7, 18, trial_grid.effect_prior(prior, anchored))
+    assert np.allclose(a.weight, b.weight) and a.log_evidence == pytest.approx(b.log_evidence)
+    with pytest.raises(ValueError, match="scale must be"):
+        trial_grid.effect_prior_on_scale(prior, "hazard", anchored)
+
+
+def test_baseline_prior_rejects_nonsense_and_uses_its_mean():
+    with pytest.raises(ValueError, match="anchor"):
+        BaselinePrior(anchor="treatment")
+    with pytest.raises(ValueError, match="positive"):
+        BaselinePrior(sd=0.0)
+    assert BaselinePrior(mean=1.0, sd=0.1).baseline_of(0.0, 4.0) == pytest.approx(2.0)
+    # A tight baseline prior at logit 1.0 pulls both arms there.
+    grid = trial_grid.posterior_grid(1, 4, 1, 4, trial_grid.effect_prior(priors.normal_prior("p", 0.0, 0.1), BaselinePrior(mean=1.0, sd=0.1)))
+    assert grid.mean(grid.control_logit + 0 * grid.treatment_logit) == pytest.approx(1.0, abs=0.1)
+
+
+def test_a_large_trial_is_still_resolved_by_the_data_driven_grid():
+    grid = trial_grid.posterior_grid(1040, 2000, 1000, 2000, trial_grid.beta_arms_prior())
+    conjugate = exact.prob_first_greater(exact.beta_posterior(1040, 2000), exact.beta_posterior(1000, 2000))
+    assert grid.prob_log_or_above(0.0) == pytest.approx(conjugate, abs=1e-4)
+
+
+def test_power_prior_arguments_are_checked():
+    log_prior = trial_grid.beta_arms_prior()
+    plain = trial_grid.posterior_grid(19, 36, 7, 18, log_prior)
+    unborrowed = trial_grid.posterior_grid(19, 36, 7, 18, log_prior, REGISTRY)  # a0 defaults to 0: nothing borrowed
+    assert unborrowed.prob_log_or_above(0.0) == pytest.approx(plain.prob_log_or_above(0.0), abs=1e-6)
+    with pytest.raises(ValueError, match=r"a0 must lie in \[0, 1\]"):
+        trial_grid.posterior_grid(19, 36, 7, 18, log_prior, REGISTRY, 1.5)
+    with pytest.raises(ValueError, match="historical control"):
+        trial_grid.posterior_grid(19, 36, 7, 18, log_prior, None, 0.5)
