@@ -107,6 +107,29 @@ class Publisher:
         if norwegian is not None:
             self._glue(f"{name}_no", norwegian)
 
+    def figure(self, name: str, figure) -> None:
+        """Glue a matplotlib figure for a ``{glue:figure}`` directive (which gives it its number, caption
+        and alt text), and close it so it is not also shown where it was drawn.
+
+        A figure wider than the text column stops the build: its text would shrink on the page.
+        """
+        import matplotlib.pyplot as plt
+
+        from ipscompendium.style import FIGURE_WIDTH_IN
+
+        width = figure.get_size_inches()[0]
+        if width > FIGURE_WIDTH_IN + 0.01:
+            plt.close(figure)
+            raise ValueError(f"figure {name!r} is {width:.1f} in wide; the text column takes {FIGURE_WIDTH_IN:g} in")
+        self._glue_function(name, figure, display=False)
+        plt.close(figure)
+
+    def card(self, name: str, english, norwegian=None) -> None:
+        """Glue an answer card (HTML) under ``name`` and its Norwegian version under ``<name>_no``."""
+        self._glue_function(name, english, display=False)
+        if norwegian is not None:
+            self._glue_function(f"{name}_no", norwegian, display=False)
+
 
 def read_ledger(ledger_dir: Path | None = None) -> list[dict]:
     """Every row of every chapter's ledger file."""

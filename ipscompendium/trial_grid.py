@@ -226,7 +226,7 @@ def posterior_grid(
 
 
 def benefit(grid: TwoArmGrid, relevant_rd: float = RELEVANT_RISK_DIFFERENCE, relevant_or: float = RELEVANT_ODDS_RATIO) -> dict[str, float]:
-    """P(benefit), P(RD > relevant), P(OR > relevant), and medians and 95% intervals of RD and OR."""
+    """P(benefit), P(RD > relevant), P(OR > relevant), and medians and 95% intervals of RD, OR and each arm's risk."""
     summary = {
         "p_benefit": grid.prob_log_or_above(0.0),
         "p_relevant_rd": grid.prob_rd_above(relevant_rd),
@@ -236,6 +236,9 @@ def benefit(grid: TwoArmGrid, relevant_rd: float = RELEVANT_RISK_DIFFERENCE, rel
     log_or = grid.quantiles(grid.log_or, [0.5, 0.025, 0.975])
     summary.update(rd_median=float(rd[0]), rd_low=float(rd[1]), rd_high=float(rd[2]),
                    or_median=float(np.exp(log_or[0])), or_low=float(np.exp(log_or[1])), or_high=float(np.exp(log_or[2])))
+    for arm, risk in (("control", grid.p_control), ("treatment", grid.p_treatment)):
+        q = grid.quantiles(risk, [0.5, 0.025, 0.975])
+        summary.update({f"p_{arm}_median": float(q[0]), f"p_{arm}_low": float(q[1]), f"p_{arm}_high": float(q[2])})
     return summary
 
 

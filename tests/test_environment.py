@@ -25,6 +25,11 @@ def _conda_pins() -> dict[str, str]:
         if isinstance(dependency, str) and "=" in dependency:
             name, version = dependency.split("=", 1)
             pins[name.lower()] = version
+        elif isinstance(dependency, dict):  # the pip section: packages conda-forge does not carry
+            for line in dependency.get("pip", []):
+                if "==" in line:
+                    name, version = line.split("==")
+                    pins[name.lower()] = version
     return pins
 
 

@@ -1,0 +1,149 @@
+"""The presentation helpers: one table helper, one figure style, answer cards, figures through the Publisher."""
+
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from ipscompendium import cards, plots, priors, publish, style, tables  # noqa: E402
+from ipscompendium.report import Estimate  # noqa: E402
+
+
+# --- tables ---------------------------------------------------------------------------------
+
+def test_table_hides_index_labels_columns_and_marks_missing():
+    frame = pd.DataFrame({"study_id": ["A", "B"], "rr": [2.0457, np.nan], "n": [10, 20], "p": [0.0004, 0.2]},
+                         index=[7, 9])
+    shown = tables.table(frame, "Two trials", {"study_id": "Trial", "rr": "Risk ratio", "n": "Patients (n)",
+                                                "p": "p-value"}, formats={"p": tables.p_value})
+    html = shown.to_html()
+    assert "<caption>Two trials</caption>" in html
+    assert ">7<" not in html and ">9<" not in html  # the meaningless index is gone
+    assert list(shown.text.columns) == ["Trial", "Risk ratio", "Patients (n)", "p-value"]
+    assert list(shown.text["Risk ratio"]) == ["2.05", tables.MISSING]
+    assert list(shown.text["Patients (n)"]) == ["10", "20"]
+    assert list(shown.text["p-value"]) == ["< 0.001", "0.200"]
+    assert tables.MISSING_NOTE in html
+    assert not re.search(r">\s*(nan|NaN|<NA>|None)\s*<", html)
+    assert 'class="ips-table-wrapper"' in html
+
+
+def test_table_keeps_a_meaningful_index_and_pd_na():
+    frame = pd.DataFrame({"x": pd.array([1, None], dtype="Int64")}, index=pd.Index(["mu", "tau"], name="v"))
+    shown = tables.table(frame, "Summary", {"x": "Value"}, index="Parameter")
+    assert list(shown.text.columns) == ["Parameter", "Value"]
+    assert list(shown.text["Parameter"]) == ["mu", "tau"]
+    assert list(shown.text["Value"]) == ["1", tables.MISSING]
+
+
+def test_table_negative_numbers_use_a_minus_sign_and_no_missing_note_when_complete():
+    shown = tables.table(pd.DataFrame({"d": [-0.5, 0.25]}), "Differences")
+    assert list(shown.text["d"]) == ["\u22120.50", "0.25"]
+    assert tables.MISSING_NOTE not in shown.to_html()
+
+
+def test_table_names_an_unknown_column():
+    with pytest.raises(KeyError, match="no column"):
+        tables.table(pd.DataFrame({"a": [1]}), "T", {"b": "B"})
+
+
+def test_table_probabilities_are_never_zero_or_one():
+    shown = tables.table(pd.DataFrame({"p": [1.0, 0.0, 0.5]}), "P", formats={"p": tables.probability})
+    assert list(shown.text["p"]) == ["> 0.999", "< 0.001", "0.500"]
+
+
+# --- figure style ---------------------------------------------------------------------------
+
+def test_every_prior_has_one_fixed_look_distinct_without_colour():
+    looks = list(style.PRIOR_LOOKS.values())
+    assert len({look.color for look in looks}) == len(looks)
+    assert len({look.marker for look in looks}) == len(looks)  # told apart in grey too
+    assert len({str(look.linestyle) for look in looks}) == len(looks)
+    assert all(look.color in style.OKABE_ITO.values() for look in looks)
+    tau_looks = list(style.TAU_PRIOR_LOOKS.values())
+    assert len({look.marker for look in tau_looks}) == len(tau_looks)
+
+
+def test_prior_variants_keep_their_family_look():
+    assert style.prior_look("robust MAP (w=0.5)") == style.PRIOR_LOOKS["robust MAP"]
+    assert style.prior_look("sceptic, P(OR > 3.00) = 5%") == style.PRIOR_LOOKS["sceptical"]
+    with pytest.raises(KeyError, match="no fixed look"):
+        style.prior_look("a new prior")
+
+
+def test_book_priors_have_looks():
+    map_prior = priors.normal_prior("MAP", 0.8, 0.5)
+    for prior in priors.trial_priors(0.23, 0.61, map_prior, 2.23):
+        style.prior_look(prior.name)
+
+
+def test_book_style_sizes_figures_for_the_column():
+    style.use_book_style()
+    fig = plt.figure()
+    width, _ = fig.get_size_inches()
+    assert width == style.FIGURE_WIDTH_IN and fig.dpi == style.FIGURE_DPI
+    plt.close(fig)
+
+
+def test_priors_plot_uses_the_fixed_looks():
+    style.use_book_style()
+    map_prior = priors.normal_prior("MAP", 0.8, 0.5)
+    ax = plots.plot_priors(priors.trial_priors(0.23, 0.61, map_prior, 2.23))
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert lines["MAP"].get_color() == style.PRIOR_LOOKS["MAP"].color
+    assert lines["MAP"].get_marker() == style.PRIOR_LOOKS["MAP"].marker
+    plt.close(ax.figure)
+
+
+# --- figures and cards through the Publisher --------------------------------------------------
+
+class _Glue:
+    def __init__(self):
+        self.calls = {}
+
+    def __call__(self, name, value, display=True):
+        assert display is False
+        self.calls[name] = value
+
+
+def test_publisher_glues_a_figure_and_refuses_one_wider_than_the_column(tmp_path):
+    glue = _Glue()
+    pub = publish.Publisher("t", glue, tmp_path)
+    fig = plt.figure(figsize=(7, 3))
+    pub.figure("fig_ok", fig)
+    assert glue.calls["fig_ok"] is fig and not plt.fignum_exists(fig.number)
+    with pytest.raises(ValueError, match="13.0 in wide"):
+        pub.figure("fig_wide", plt.figure(figsize=(13, 3)))
+
+
+def test_answer_card_counts_ranges_and_text():
+    card = cards.meta_analysis_card(0.23, Estimate(2.4, 2.0, 2.8), Estimate(2.4, 1.0, 4.0), 0.97, 22)
+    html = card.to_html()
+    assert html.count('class="icon-array"') == 3
+    # usual services: 23 filled, no range; pooled IPS: 55 filled (0.23 x 2.4), range 46 to 64
+    arrays = re.findall(r'<div class="icon-array"[^>]*>(.*?)</div>', html)
+    assert [a.count("in-work") for a in arrays] == [23, 55, 55]
+    assert arrays[0].count("in-range") == 0
+    assert arrays[1].count("in-range") == 64 - 46
+    assert "46 to 64" in html and "Probability that IPS helps in a new setting: 97%." in html
+    assert 'aria-label="55 of 100 people in paid work; the 95% range is 46 to 64."' in html
+
+
+def test_answer_card_caps_at_everyone_and_speaks_norwegian():
+    card = cards.meta_analysis_card(0.4, Estimate(2.0, 1.5, 3.0), Estimate(2.0, 0.5, 4.0), 0.9, 22, language="no")
+    n, low, high = card.rows[0].arms[2].per_100()
+    assert (n, low, high) == (80, 20, 100)
+    html = card.to_html()
+    assert 'lang="no"' in html and "av 100 i ordinært arbeid" in html
+
+
+def test_pain_card_has_one_row_per_timepoint():
+    points = [(m, Estimate(0.4, 0.2, 0.6), Estimate(0.5, 0.35, 0.65), p) for m, p in ((6, 0.5), (12, 0.8), (24, 0.9))]
+    card = cards.pain_trial_card(points, "weakly informative")
+    html = card.to_html()
+    assert html.count('class="answer-row"') == 3 and "At 24 months" in html and "90%" in html
