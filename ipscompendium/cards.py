@@ -144,3 +144,14 @@ def pain_trial_card(timepoints: list[tuple[int, Estimate, Estimate, float]], pri
         title = "Chronic pain (IPS in Pain, 58 patients): out of 100 patients, how many are in paid work?"
         foot = f"Bayesian analysis with the {prior_label} prior; the ranges are wide because the trial is small."
     return AnswerCard(title, tuple(rows), foot, language)
+
+
+def pain_trial_card_from_summary(summary, prior_name: str, prior_label: str, language: str = "en") -> AnswerCard:
+    """:func:`pain_trial_card` from :func:`trial_models.exact_table`'s rows for one prior."""
+    rows = summary[summary["prior"] == prior_name].sort_values("timepoint_months")
+    if rows.empty:
+        raise KeyError(f"no rows for the prior {prior_name!r}")
+    points = [(int(r.timepoint_months), Estimate(r.p_control_median, r.p_control_low, r.p_control_high),
+               Estimate(r.p_treatment_median, r.p_treatment_low, r.p_treatment_high), float(r.p_benefit))
+              for r in rows.itertuples()]
+    return pain_trial_card(points, prior_label, language)

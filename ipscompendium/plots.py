@@ -135,5 +135,27 @@ def forest_plot(
     ax.xaxis.set_minor_formatter(plt.NullFormatter())
     ax.axvline(1, color=REFERENCE_GREY, lw=0.8, ls=":")
     ax.set_xlabel(xlabel)
-    ax.legend(loc="upper right", fontsize="small")
+    ax.legend(loc="lower right", fontsize="small")
+    return ax
+
+
+def plot_employment_over_time(employment: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Axes:
+    """Percentage employed in each arm at each follow-up, with Wilson 95% confidence intervals
+    (statsmodels), IPS and usual care in their fixed looks and slightly apart so the bars do not overlap."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    ax = ax or plt.subplots(figsize=figure_size(3.2))[1]
+    months = employment["timepoint_months"].to_numpy()
+    positions = np.arange(len(months))
+    for offset, (arm, label) in zip((-0.06, 0.06), (("control", "usual care"), ("ips", "IPS"))):
+        events, n = employment[f"employed_{arm}"].to_numpy(), employment[f"n_{arm}"].to_numpy()
+        low, high = proportion_confint(events, n, alpha=0.05, method="wilson")
+        share = events / n
+        look = ROLE_LOOKS[arm]
+        ax.errorbar(positions + offset, 100 * share, yerr=[100 * (share - low), 100 * (high - share)], color=look.color,
+                    linestyle=look.linestyle, marker=look.marker, capsize=3, label=f"{label} (95% CI)")
+    ax.set_xticks(positions, [f"{m} months" for m in months])
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("% in paid work")
+    ax.legend(loc="upper left")
     return ax

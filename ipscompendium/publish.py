@@ -1,6 +1,7 @@
 """The one path by which a computed number reaches the book: format, glue, and record in the ledger.
 
-A chapter creates one :class:`Publisher`; each number it publishes is glued (``myst_nb.glue``)
+A chapter creates one :class:`Publisher`; its methods return nothing, so a cell that ends with a
+publishing call prints no stray value. Each number it publishes is glued (``myst_nb.glue``)
 under its name in English, under ``<name>_no`` in Norwegian style, and, for probabilities, under
 ``<name>_words`` and ``<name>_words_no`` in the calibrated words of :func:`report.likelihood_words`.
 Each is also written as one row of the chapter's ledger file (``_build/ledger/<chapter>.csv``),
@@ -51,7 +52,7 @@ class Publisher:
             writer.writeheader()
             writer.writerows(self.rows.values())
 
-    def probability(self, name: str, p: Probability | float, style: str = "percent", decimals: int = 2) -> Probability:
+    def probability(self, name: str, p: Probability | float, style: str = "percent", decimals: int = 2) -> None:
         """Glue a probability as '82%' (``style='percent'``) or '0.82' (``'decimal'``), and in words."""
         p = p if isinstance(p, Probability) else Probability(float(p))
         if style == "percent":
@@ -66,10 +67,9 @@ class Publisher:
         self._glue(f"{name}_words", report.likelihood_words(p.value))
         self._glue(f"{name}_words_no", report.likelihood_words(p.value, norwegian=True))
         self._record(name, "probability", p.value, method=p.method, mc_se=p.mc_se)
-        return p
 
     def estimate(self, name: str, estimate: Estimate, decimals: int = 2, kind: str = "CrI", scale: float = 1.0,
-                 signed: bool = False, unit: tuple[str, str] = ("", "")) -> Estimate:
+                 signed: bool = False, unit: tuple[str, str] = ("", "")) -> None:
         """Glue 'value (95% CrI low to high)' in both styles; ``scale`` e.g. 100 for percentage points,
         ``unit`` the (English, Norwegian) words after each number."""
         shown = estimate.scaled(scale)
@@ -77,29 +77,25 @@ class Publisher:
         self._glue(f"{name}_no", report.interval_text(shown, decimals, kind, norwegian=True, signed=signed, unit=unit[1]))
         self._glue(f"{name}_value", report.number(shown.value, decimals, signed=signed))
         self._record(name, f"estimate ({kind})", estimate.value, estimate.low, estimate.high, estimate.method)
-        return estimate
 
     def number(self, name: str, value: float, decimals: int = 0, method: str = "exact", norwegian_text: str | None = None,
-               signed: bool = False, grouping: bool = False) -> float:
+               signed: bool = False, grouping: bool = False) -> None:
         """Glue one number (a count, a size, an effective sample size) in both styles."""
         self._glue(name, report.number(value, decimals, signed=signed, grouping=grouping))
         self._glue(f"{name}_no", norwegian_text or report.number(value, decimals, norwegian=True, signed=signed, grouping=grouping))
         self._record(name, "number", value, method=method)
-        return value
 
-    def interval(self, name: str, estimate: Estimate, decimals: int = 2) -> Estimate:
+    def interval(self, name: str, estimate: Estimate, decimals: int = 2) -> None:
         """Glue only the limits of an interval, 'low to high', where the prose names the interval itself."""
         self._glue(name, report.range_text(estimate.low, estimate.high, decimals))
         self._glue(f"{name}_no", report.range_text(estimate.low, estimate.high, decimals, norwegian=True))
         self._record(name, "interval", estimate.value, estimate.low, estimate.high, estimate.method)
-        return estimate
 
-    def percent(self, name: str, value: float, decimals: int = 0) -> float:
+    def percent(self, name: str, value: float, decimals: int = 0) -> None:
         """Glue a proportion (not a probability: a share of people) as a percentage."""
         self._glue(name, report.percent(value, decimals=decimals))
         self._glue(f"{name}_no", report.percent(value, True, decimals))
         self._record(name, "proportion", value)
-        return value
 
     def text(self, name: str, english: str, norwegian: str | None = None) -> None:
         """Glue words that are not numbers (a trial's name, a phrase chosen from numbers); not recorded."""

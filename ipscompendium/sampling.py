@@ -56,7 +56,7 @@ def diagnostics(idata: xr.DataTree, var_names: list[str] | None = None) -> Diagn
     ess_bulk = az.ess(idata, var_names=names, method="bulk")
     ess_tail = az.ess(idata, var_names=names, method="tail")
     rows = []
-    for name in names:
+    for name in names:  # column names are DIAGNOSTIC_LABELS' keys
         r = np.atleast_1d(rhat[name].values).ravel()
         b = np.atleast_1d(ess_bulk[name].values).ravel()
         t = np.atleast_1d(ess_tail[name].values).ravel()
@@ -119,3 +119,18 @@ def draws_of(idata: xr.DataTree, name: str, group: str = "posterior") -> np.ndar
     """All draws of a variable, chains stacked first: shape (chain*draw, ...)."""
     values = idata[group][name].values
     return values.reshape(-1, *values.shape[2:])
+
+
+#: Reader labels for :attr:`DiagnosticsReport.table`'s columns (for ``tables.table``).
+DIAGNOSTIC_LABELS = {"parameter": "Parameter", "max_rhat": "Largest R-hat", "min_ess_bulk": "Smallest bulk ESS",
+                     "min_ess_tail": "Smallest tail ESS"}
+
+
+def diagnostics_table(report: "DiagnosticsReport", caption: str):
+    """The per-parameter diagnostics as a book table."""
+    from ipscompendium import tables
+
+    return tables.table(report.table, caption, DIAGNOSTIC_LABELS,
+                        formats={"max_rhat": tables.fixed(3), "min_ess_bulk": tables.fixed(0), "min_ess_tail": tables.fixed(0)},
+                        notes=[f"Divergent transitions: {report.divergences}. The build stops if R-hat exceeds "
+                               f"{MAX_RHAT:g}, an ESS falls below {MIN_ESS:g}, or any transition diverges."])

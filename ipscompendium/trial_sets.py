@@ -52,3 +52,14 @@ def frequentist_table(sets: dict[str, pd.DataFrame], measure: str = "rr") -> pd.
 
 def log_effects_of(trials: pd.DataFrame, measure: str = "rr") -> tuple[np.ndarray, np.ndarray]:
     return effect_sizes.log_effects(trials["employed_ips"], trials["n_ips"], trials["employed_control"], trials["n_control"], measure)
+
+
+def study_label(study_id: str) -> str:
+    """A trial's key as readers cite it: 'drake1999' -> 'Drake 1999', 'killackey2019' -> 'Killackey 2019'."""
+    import re
+
+    match = re.fullmatch(r"([a-z]+)(\d{4})([a-z]?)", study_id)
+    if match is None:
+        return study_id
+    name, year, suffix = match.groups()
+    return f"{name.capitalize()} {year}{suffix}"

@@ -147,3 +147,43 @@ def test_pain_card_has_one_row_per_timepoint():
     card = cards.pain_trial_card(points, "weakly informative")
     html = card.to_html()
     assert html.count('class="answer-row"') == 3 and "At 24 months" in html and "90%" in html
+
+
+def test_pain_card_from_the_exact_table():
+    from ipscompendium import trial_models
+
+    employment = pd.DataFrame({"timepoint_months": [12], "employed_ips": [20], "n_ips": [38],
+                               "employed_control": [7], "n_control": [18]})
+    summary = trial_models.exact_table(employment, [priors.weakly_informative_prior()])
+    card = cards.pain_trial_card_from_summary(summary, "weakly informative", "weakly informative")
+    control, ips = card.rows[0].arms
+    # the posterior risks sit near the observed 7/18 and 20/38 and their intervals contain them
+    assert control.risk.low < 7 / 18 < control.risk.high and ips.risk.low < 20 / 38 < ips.risk.high
+    assert abs(control.risk.value - 7 / 18) < 0.05 and abs(ips.risk.value - 20 / 38) < 0.03
+    with pytest.raises(KeyError):
+        cards.pain_trial_card_from_summary(summary, "MAP", "MAP")
+
+
+def test_employment_figure_shows_each_arm_with_wilson_intervals():
+    from statsmodels.stats.proportion import proportion_confint
+
+    employment = pd.DataFrame({"timepoint_months": [6, 12], "employed_ips": [14, 19], "n_ips": [34, 36],
+                               "employed_control": [7, 7], "n_control": [19, 18]})
+    ax = plots.plot_employment_over_time(employment)
+    containers = {c.get_label(): c for c in ax.containers}
+    ips = containers["IPS (95% CI)"]
+    data_line, _, (bars,) = ips.lines
+    assert np.allclose(data_line.get_ydata(), 100 * np.array([14 / 34, 19 / 36]))
+    assert data_line.get_color() == style.ROLE_LOOKS["ips"].color and data_line.get_marker() == style.ROLE_LOOKS["ips"].marker
+    low, high = proportion_confint(19, 36, method="wilson")
+    twelve = bars.get_segments()[1]
+    assert np.allclose(sorted(twelve[:, 1]), [100 * low, 100 * high])
+    plt.close(ax.figure)
+
+
+def test_study_labels_read_like_citations():
+    from ipscompendium.trial_sets import study_label
+
+    assert study_label("drake1999") == "Drake 1999"
+    assert study_label("bond2007b") == "Bond 2007b"
+    assert study_label("Odd-ID") == "Odd-ID"
