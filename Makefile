@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 BUILD_FLAGS := -W -n --keep-going
 
-.PHONY: book test pytest built-test clean benchmark
+.PHONY: book test pytest built-test browser-test clean benchmark
 
 $(STAMP): requirements.txt pyproject.toml scripts/make_venv.sh
 	bash scripts/make_venv.sh $(VENV)
@@ -25,6 +25,14 @@ pytest: $(STAMP)
 ## make built-test: the published numbers (ledger) against tests/expected/numbers.csv
 built-test: $(STAMP)
 	$(BIN)/python -m pytest -m built tests/built
+
+## make browser-test (optional, third command): every page in headless Chromium at phone and laptop
+## size, screenshots into _build/screenshots/. Needs Debian's browser: apt-get install -y chromium chromium-driver
+browser-test: $(STAMP)
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { echo "browser-test needs chromium and chromedriver: apt-get install -y chromium chromium-driver"; exit 1; }
+	$(BIN)/python -m pip install --quiet -r requirements-browser.txt
+	$(BIN)/python -m pytest -m browser tests/browser -q
 
 ## make benchmark: time the model fits (not part of the tests)
 benchmark: $(STAMP)

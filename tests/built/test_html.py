@@ -1,0 +1,179 @@
+"""The built book as a reader meets it: read from _build/html after `make book`.
+
+Each test fails on one thing a reader would stumble over: an image without a description, a
+figure without a caption, a table cell that says NaN or was cut short, a visible import or glue
+cell, a raster figure too wide or too coarse for the column, a reference nobody cites, a summary
+page without its answer figure, or anything loaded from another host.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from bs4 import BeautifulSoup
+from PIL import Image
+
+pytestmark = pytest.mark.built
+
+HTML = Path(__file__).resolve().parents[2] / "_build" / "html"
+SKIP = {"genindex.html", "search.html"}
+MAX_WIDTH_IN = 8.5
+MIN_DPI = 144
+BAD_CELL = re.compile(r"^(nan|NaN|<NA>|NaT|None|\.\.\.|…)$")
+PLUMBING = re.compile(r"^\s*(import \w|from [\w.]+ import |%load_ext|%watermark|glue\(|pub = publish\.Publisher)", re.M)
+
+
+def _pages() -> list[Path]:
+    if not (HTML / "index.html").exists():
+        pytest.fail("no built book: run `make book` first")
+    return sorted(p for p in HTML.rglob("*.html") if p.name not in SKIP and "_static" not in p.parts)
+
+
+@pytest.fixture(scope="module")
+def pages() -> dict[str, BeautifulSoup]:
+    return {str(p.relative_to(HTML)): BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser") for p in _pages()}
+
+
+def _main(soup: BeautifulSoup):
+    return soup.find("article") or soup.find("main") or soup  # the article: not the theme's buttons
+
+
+def test_every_image_has_a_description(pages):
+    bad = []
+    for name, soup in pages.items():
+        for img in _main(soup).find_all("img"):
+            alt = (img.get("alt") or "").strip()
+            if len(alt) < 20 or re.search(r"\.(png|jpe?g|svg|gif)$", alt) or "_images" in alt or "/" in alt[:40]:
+                bad.append(f"{name}: {img.get('src')} alt={alt!r}")
+    assert not bad, "images without a real description:\n" + "\n".join(bad)
+
+
+def test_every_image_is_a_captioned_figure(pages):
+    bad = []
+    for name, soup in pages.items():
+        for img in _main(soup).find_all("img"):
+            figure = img.find_parent("figure")
+            if figure is None or figure.find("figcaption") is None or not figure.find("figcaption").get_text(strip=True):
+                bad.append(f"{name}: {img.get('src')}")
+        for figure in _main(soup).find_all("figure"):
+            caption = figure.find("figcaption")
+            if caption is None or not caption.get_text(strip=True):
+                bad.append(f"{name}: a figure without caption")
+    assert not bad, "figures without a caption:\n" + "\n".join(bad)
+
+
+def test_no_table_cell_reads_nan_or_is_cut_short(pages):
+    bad = []
+    for name, soup in pages.items():
+        for cell in _main(soup).find_all(["td", "th"]):
+            text = cell.get_text(strip=True)
+            if BAD_CELL.match(text):
+                bad.append(f"{name}: {text!r} in {cell.find_parent('table').get('class')}")
+    assert not bad, "table cells a reader cannot use:\n" + "\n".join(bad[:30])
+
+
+def test_tables_have_no_meaningless_index(pages):
+    bad = []
+    for name, soup in pages.items():
+        for table in _main(soup).find_all("table"):
+            if table.find("th", class_=re.compile("row_heading|blank")) or table.find("th", string=re.compile(r"^\d+$")):
+                bad.append(f"{name}: a table shows its index ({table.get('class')})")
+    assert not bad, "\n".join(bad)
+
+
+def test_no_visible_plumbing_cell(pages):
+    bad = []
+    for name, soup in pages.items():
+        for cell in _main(soup).find_all("div", class_="cell"):
+            classes = " ".join(cell.get("class", []))
+            if "tag_hide-input" in classes or "tag_hide-cell" in classes:
+                continue
+            source = cell.find("div", class_="cell_input")
+            if source is not None and PLUMBING.search(source.get_text()):
+                bad.append(f"{name}: {source.get_text()[:80]!r}")
+    assert not bad, "import, glue or watermark cells shown to readers:\n" + "\n".join(bad)
+
+
+def test_raster_figures_fit_the_column_at_print_resolution(pages):
+    bad = []
+    images = {(HTML / name).parent.joinpath(img["src"]).resolve() for name, soup in pages.items()
+              for img in _main(soup).find_all("img", src=True) if re.search(r"\.(png|jpe?g)$", img["src"], re.I)}
+    assert images, "no figures in the built book"
+    for path in sorted(images):
+        with Image.open(path) as image:
+            dpi = image.info.get("dpi", (0, 0))[0]
+            width_px = image.size[0]
+        if dpi < MIN_DPI:
+            bad.append(f"{path.name}: {dpi:.0f} dpi")
+        elif width_px / dpi > MAX_WIDTH_IN:
+            bad.append(f"{path.name}: {width_px / dpi:.1f} in wide")
+    assert not bad, "figures too coarse or too wide:\n" + "\n".join(bad)
+
+
+def test_references_list_only_cited_works(pages):
+    references = pages["book/references.html"]
+    entries = {tag.get("id") for tag in _main(references).select(".citation [id], .citation[id]") if tag.get("id")}
+    entries |= {dt.get("id") for dt in _main(references).select("dl.citation > dt") if dt.get("id")}
+    assert entries, "the references page lists nothing"
+    cited = set()
+    for name, soup in pages.items():
+        for link in soup.find_all("a", href=True):
+            if "references.html#" in link["href"]:
+                cited.add(link["href"].split("#", 1)[1])
+    uncited = entries - cited
+    assert not uncited, f"references nobody cites: {sorted(uncited)}"
+    text = references.get_text()
+    assert "$" not in text and "\\widehat" not in text and "Completed from the literature" not in text
+
+
+def test_summary_pages_open_with_their_answer_cards(pages):
+    for name, language in (("book/welcome.html", "en"), ("book/sammendrag.html", "no")):
+        soup = pages[name]
+        cards = _main(soup).select("figure.answer-card")
+        assert len(cards) >= 2, f"{name}: {len(cards)} answer cards"
+        assert all(card.get("lang") == language for card in cards)
+        assert all(card.find("figcaption") and card.select(".icon-array[role=img][aria-label]") for card in cards)
+    assert _main(pages["book/sammendrag.html"]).find(attrs={"lang": "no"}) is not None
+    title = pages["book/sammendrag.html"].find("h1").get_text(strip=True)
+    assert "Norwegian" not in title and "summary" not in title.lower()
+
+
+def test_every_chapter_opens_with_what_it_finds(pages):
+    chapters = [name for name in pages if name.startswith("notebooks/")]
+    assert chapters
+    for name in chapters:
+        main = _main(pages[name])
+        box = main.find("div", class_="chapter-finds")
+        assert box is not None, f"{name}: no 'What this chapter finds' box"
+        first_cell = main.find("div", class_="cell")
+        if first_cell is not None:  # the box comes before any code
+            assert box.sourceline < first_cell.sourceline, f"{name}: code before the findings"
+        assert box.find("figure") is not None, f"{name}: the findings box has no figure"
+
+
+def test_nothing_is_loaded_from_another_host(pages):
+    bad = []
+    for name, soup in pages.items():
+        for tag, attribute in (("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src")):
+            for element in soup.find_all(tag):
+                url = element.get(attribute) or ""
+                if tag == "link" and not set(element.get("rel", [])) & {"stylesheet", "preload", "icon", "modulepreload"}:
+                    continue
+                if urlparse(url).scheme in ("http", "https") or url.startswith("//"):
+                    bad.append(f"{name}: <{tag} {attribute}={url}>")
+    for css in (HTML / "_static").rglob("*.css"):
+        for url in re.findall(r"url\(\s*['\"]?((?:https?:)?//[^'\")]+)", css.read_text(errors="ignore")):
+            bad.append(f"{css.relative_to(HTML)}: url({url})")
+    assert not bad, "third-party resources:\n" + "\n".join(sorted(set(bad))[:30])
+
+
+def test_math_is_served_by_the_book_itself(pages):
+    scripts = [s.get("src", "") for s in pages["notebooks/pain_bayesian.html"].find_all("script")]
+    mathjax = [s for s in scripts if "mathjax" in s.lower()]
+    assert mathjax, "no MathJax on a page with equations"
+    for src in mathjax:
+        assert not urlparse(src).scheme, src
+        assert (HTML / "notebooks" / src.split("?")[0]).resolve().exists(), f"{src} is not in the build"
