@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import matplotlib as mpl
-from cycler import cycler
+from matplotlib import cycler
 
 #: Okabe & Ito's colour-blind-safe palette.
 OKABE_ITO = {
@@ -95,8 +95,12 @@ def figure_size(height_in: float) -> tuple[float, float]:
 
 
 def use_book_style() -> None:
-    """Set matplotlib (and, inside Jupyter, the inline backend) to the book's style."""
-    import matplotlib.pyplot  # noqa: F401 - activates the inline backend first, so its defaults do not override ours
+    """Set matplotlib to the book's style.
+
+    Inside Jupyter, importing pyplot first lets the inline backend apply its own defaults before
+    ours; it then renders each PNG at the figure's dpi, so figures come out at ``FIGURE_DPI``.
+    """
+    import matplotlib.pyplot  # noqa: F401
 
     looks = list(PRIOR_LOOKS.values())
     mpl.rcParams.update({
@@ -118,9 +122,3 @@ def use_book_style() -> None:
         "lines.markersize": 5,
         "image.cmap": "cividis",
     })
-    try:  # inside a kernel: PNG at the book's resolution, trimmed to what is drawn
-        from matplotlib_inline.backend_inline import set_matplotlib_formats
-
-        set_matplotlib_formats("png", dpi=FIGURE_DPI)
-    except Exception:  # noqa: BLE001 - outside IPython there is no inline backend to set
-        pass

@@ -53,8 +53,8 @@ class Table:
 
     def to_html(self) -> str:
         styler = self.text.style.hide(axis="index").set_caption(html.escape(self.caption))
-        styler = styler.set_table_attributes('class="ips-table"')
-        body = styler.to_html(exclude_styles=True)
+        # Styler drops table attributes when it leaves out its own styles; the class goes in here
+        body = styler.to_html(exclude_styles=True).replace("<table>", '<table class="ips-table">', 1)
         notes = "".join(f'<p class="ips-table-note">{html.escape(note)}</p>' for note in self.notes)
         return f'<div class="ips-table-wrapper" tabindex="0" role="region" aria-label="{html.escape(self.caption)}">{body}{notes}</div>'
 

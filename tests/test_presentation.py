@@ -30,7 +30,7 @@ def test_table_hides_index_labels_columns_and_marks_missing():
     assert list(shown.text["p-value"]) == ["< 0.001", "0.200"]
     assert tables.MISSING_NOTE in html
     assert not re.search(r">\s*(nan|NaN|<NA>|None)\s*<", html)
-    assert 'class="ips-table-wrapper"' in html
+    assert 'class="ips-table-wrapper"' in html and '<table class="ips-table">' in html
 
 
 def test_table_keeps_a_meaningful_index_and_pd_na():
@@ -187,3 +187,13 @@ def test_study_labels_read_like_citations():
     assert study_label("drake1999") == "Drake 1999"
     assert study_label("bond2007b") == "Bond 2007b"
     assert study_label("Odd-ID") == "Odd-ID"
+
+
+def test_the_methods_chapter_states_the_looks_the_package_uses():
+    from pathlib import Path
+
+    names = {v: k for k, v in style.OKABE_ITO.items()}
+    text = (Path(__file__).resolve().parent.parent / "book" / "methods.md").read_text()
+    for prior, look in style.PRIOR_LOOKS.items():
+        row = next(line for line in text.splitlines() if line.startswith(f"| {prior}"))
+        assert names[look.color] in row, f"methods.md gives {prior} another colour than ipscompendium.style"

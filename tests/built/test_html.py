@@ -75,6 +75,17 @@ def test_no_table_cell_reads_nan_or_is_cut_short(pages):
     assert not bad, "table cells a reader cannot use:\n" + "\n".join(bad[:30])
 
 
+def test_every_table_comes_from_the_table_helper(pages):
+    bad = []
+    for name, soup in pages.items():
+        if not name.startswith("notebooks/"):
+            continue  # tables in the prose chapters are written by hand in Markdown, not computed
+        for table in _main(soup).find_all("table"):
+            if "ips-table" not in table.get("class", []) and not table.find_parent(class_="ips-table-wrapper"):
+                bad.append(f"{name}: {table.get('class')}")
+    assert not bad, "tables not made by ipscompendium.tables.table:\n" + "\n".join(bad)
+
+
 def test_tables_have_no_meaningless_index(pages):
     bad = []
     for name, soup in pages.items():
