@@ -19,7 +19,7 @@ WORDS = {
     "en": {"of": "out of 100 in paid work", "range": "95% range", "in_work": "in paid work",
            "not": "not in paid work", "ring": "dashed ring: inside the 95% range", "to": "to",
            "array": "{n} of 100 people in paid work; the 95% range is {low} to {high}."},
-    "no": {"of": "av 100 i ordinært arbeid", "range": "95\u00a0% usikkerhetsintervall", "in_work": "i arbeid",
+    "no": {"of": "av 100 i ordinært arbeid", "range": "95\u00a0%-intervall", "in_work": "i arbeid",
            "not": "ikke i arbeid", "ring": "stiplet ring: innenfor 95\u00a0%-intervallet", "to": "til",
            "array": "{n} av 100 personer i ordinært arbeid; 95\u00a0%-intervallet er {low} til {high}."},
 }

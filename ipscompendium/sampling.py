@@ -121,6 +121,10 @@ def draws_of(idata: xr.DataTree, name: str, group: str = "posterior") -> np.ndar
     return values.reshape(-1, *values.shape[2:])
 
 
+#: Reader labels for the columns of an ArviZ summary at the book's 95% interval.
+ARVIZ_SUMMARY_LABELS = {"mean": "Mean", "sd": "SD", "eti95_lb": "2.5%", "eti95_ub": "97.5%", "ess_bulk": "Bulk ESS",
+                        "ess_tail": "Tail ESS", "r_hat": "R-hat", "mcse_mean": "MC s.e. of mean", "mcse_sd": "MC s.e. of SD"}
+
 #: Reader labels for :attr:`DiagnosticsReport.table`'s columns (for ``tables.table``).
 DIAGNOSTIC_LABELS = {"parameter": "Parameter", "max_rhat": "Largest R-hat", "min_ess_bulk": "Smallest bulk ESS",
                      "min_ess_tail": "Smallest tail ESS"}
