@@ -2,7 +2,8 @@
 chromedriver; no browser is downloaded), at a phone's and a laptop's size.
 
 Fails when a page scrolls sideways, when a raster figure is shown at less than half its natural
-width on a laptop (its 9-pt text would shrink below legibility), when the welcome page's answer
+width on a laptop (its 9-pt text would shrink below legibility), when a displayed equation is
+wider than the laptop's text column (it would be cut off), when the welcome page's answer
 cards start below the first screen, or when the equations are left as raw LaTeX. Saves a
 screenshot of each page's first screen under _build/screenshots/.
 
@@ -93,6 +94,13 @@ def test_page_in_a_real_browser(browser, page):
               && i.clientWidth < 0.5 * i.naturalWidth).map(i => i.src.split('/').pop() + ' ' + i.clientWidth + '/' + i.naturalWidth);""")
         if small:
             problems.append(f"figures shown at less than half their width: {small}")
+
+    if size == "desktop":
+        clipped = driver.execute_script("""
+            return [...document.querySelectorAll('main mjx-container[display="true"]')]
+              .filter(m => m.scrollWidth > m.clientWidth + 2).map(m => m.textContent.slice(0, 40));""")
+        if clipped:
+            problems.append(f"equations wider than the column: {clipped[:3]}")
 
     raw_tex = driver.execute_script("""
         return [...document.querySelectorAll('main .math, main div.math')].filter(e => !e.querySelector('mjx-container'))
