@@ -121,7 +121,7 @@ def meta_analysis_card(control_risk: float, pooled_rr: Estimate, new_setting_rr:
     return AnswerCard(title, (AnswerRow("", arms, note),), foot, language)
 
 
-def pain_trial_card(timepoints: list[tuple[int, Estimate, Estimate, float]], prior_label: str,
+def pain_trial_card(timepoints: list[tuple[int, Estimate, Estimate, float]], prior_label: str, n_patients: int,
                     language: str = "en") -> AnswerCard:
     """Chronic pain: per follow-up, the posterior risk of work in each arm and P(IPS better).
 
@@ -138,15 +138,15 @@ def pain_trial_card(timepoints: list[tuple[int, Estimate, Estimate, float]], pri
             rows.append(AnswerRow(f"At {months} months", (ArmOutcome("Usual care", control), ArmOutcome("IPS", ips)),
                                   f"Probability that IPS is better: {p_text}"))
     if no:
-        title = "Langvarige smerter (IPS in Pain, 58 pasienter): av 100 pasienter, hvor mange er i arbeid?"
+        title = f"Langvarige smerter (IPS in Pain, {n_patients} pasienter): av 100 pasienter, hvor mange er i arbeid?"
         foot = f"Bayesiansk analyse med {prior_label} prior; intervallene er brede fordi studien er liten."
     else:
-        title = "Chronic pain (IPS in Pain, 58 patients): out of 100 patients, how many are in paid work?"
+        title = f"Chronic pain (IPS in Pain, {n_patients} patients): out of 100 patients, how many are in paid work?"
         foot = f"Bayesian analysis with the {prior_label} prior; the ranges are wide because the trial is small."
     return AnswerCard(title, tuple(rows), foot, language)
 
 
-def pain_trial_card_from_summary(summary, prior_name: str, prior_label: str, language: str = "en") -> AnswerCard:
+def pain_trial_card_from_summary(summary, prior_name: str, prior_label: str, n_patients: int, language: str = "en") -> AnswerCard:
     """:func:`pain_trial_card` from :func:`trial_models.exact_table`'s rows for one prior."""
     rows = summary[summary["prior"] == prior_name].sort_values("timepoint_months")
     if rows.empty:
@@ -154,4 +154,4 @@ def pain_trial_card_from_summary(summary, prior_name: str, prior_label: str, lan
     points = [(int(r.timepoint_months), Estimate(r.p_control_median, r.p_control_low, r.p_control_high),
                Estimate(r.p_treatment_median, r.p_treatment_low, r.p_treatment_high), float(r.p_benefit))
               for r in rows.itertuples()]
-    return pain_trial_card(points, prior_label, language)
+    return pain_trial_card(points, prior_label, n_patients, language)

@@ -144,9 +144,9 @@ def test_answer_card_caps_at_everyone_and_speaks_norwegian():
 
 def test_pain_card_has_one_row_per_timepoint():
     points = [(m, Estimate(0.4, 0.2, 0.6), Estimate(0.5, 0.35, 0.65), p) for m, p in ((6, 0.5), (12, 0.8), (24, 0.9))]
-    card = cards.pain_trial_card(points, "weakly informative")
+    card = cards.pain_trial_card(points, "weakly informative", 58)
     html = card.to_html()
-    assert html.count('class="answer-row"') == 3 and "At 24 months" in html and "90%" in html
+    assert html.count('class="answer-row"') == 3 and "At 24 months" in html and "90%" in html and "58 patients" in html
 
 
 def test_pain_card_from_the_exact_table():
@@ -155,13 +155,13 @@ def test_pain_card_from_the_exact_table():
     employment = pd.DataFrame({"timepoint_months": [12], "employed_ips": [20], "n_ips": [38],
                                "employed_control": [7], "n_control": [18]})
     summary = trial_models.exact_table(employment, [priors.weakly_informative_prior()])
-    card = cards.pain_trial_card_from_summary(summary, "weakly informative", "weakly informative")
+    card = cards.pain_trial_card_from_summary(summary, "weakly informative", "weakly informative", 56)
     control, ips = card.rows[0].arms
     # the posterior risks sit near the observed 7/18 and 20/38 and their intervals contain them
     assert control.risk.low < 7 / 18 < control.risk.high and ips.risk.low < 20 / 38 < ips.risk.high
     assert abs(control.risk.value - 7 / 18) < 0.05 and abs(ips.risk.value - 20 / 38) < 0.03
     with pytest.raises(KeyError):
-        cards.pain_trial_card_from_summary(summary, "MAP", "MAP")
+        cards.pain_trial_card_from_summary(summary, "MAP", "MAP", 56)
 
 
 def test_employment_figure_shows_each_arm_with_wilson_intervals():
