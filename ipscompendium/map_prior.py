@@ -116,3 +116,4 @@ def load_map_prior(path: Path = MAP_PRIOR_PATH, trials_path: Path | None = None)
         "(stored fit; see the meta-analysis chapter).",
         {"trials_sha256": current},
     )
+

@@ -15,56 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pymc as pm
-from scipy import stats
+
+from ipscompendium.tau_priors import TauPrior, parse_tau_prior  # noqa: F401 - re-exported for the chapters
 
 #: Prior SD of the pooled log effect: 95% of the mass between ratios 1/50 and 50.
 MU_PRIOR_SD = 2.0
 #: Prior SD of each trial's control log-odds in the binomial-normal model.
 BASELINE_PRIOR_SD = 2.0
-
-
-@dataclass(frozen=True)
-class TauPrior:
-    """A prior on the heterogeneity tau (log-ratio scale).
-
-    ``kind``: 'half_normal' or 'half_cauchy' with ``scale``; or 'lognormal_tau2' with
-    ``log_tau2_mean`` and ``log_tau2_sd`` (Turner et al. 2015: a log-normal on tau^2).
-    """
-
-    name: str
-    kind: str
-    scale: float = 0.0
-    log_tau2_mean: float = 0.0
-    log_tau2_sd: float = 1.0
-    rationale: str = ""
-
-    def to_pymc(self, name: str = "tau"):
-        if self.kind == "half_normal":
-            return pm.HalfNormal(name, self.scale)
-        if self.kind == "half_cauchy":
-            return pm.HalfCauchy(name, self.scale)
-        if self.kind == "lognormal_tau2":
-            tau2 = pm.LogNormal(f"{name}_squared", self.log_tau2_mean, self.log_tau2_sd)
-            return pm.Deterministic(name, pm.math.sqrt(tau2))
-        raise ValueError(f"unknown tau prior kind {self.kind!r}")
-
-    def logpdf(self, tau: np.ndarray) -> np.ndarray:
-        tau = np.asarray(tau, float)
-        if self.kind == "half_normal":
-            return stats.halfnorm.logpdf(tau, scale=self.scale)
-        if self.kind == "half_cauchy":
-            return stats.halfcauchy.logpdf(tau, scale=self.scale)
-        if self.kind == "lognormal_tau2":
-            # change of variables from tau^2 to tau: p(tau) = 2 tau p_{tau^2}(tau^2)
-            return np.log(2 * tau) + stats.lognorm.logpdf(tau**2, s=self.log_tau2_sd, scale=np.exp(self.log_tau2_mean))
-        raise ValueError(f"unknown tau prior kind {self.kind!r}")
-
-    def quantile(self, q: float) -> float:
-        if self.kind == "half_normal":
-            return float(stats.halfnorm.ppf(q, scale=self.scale))
-        if self.kind == "half_cauchy":
-            return float(stats.halfcauchy.ppf(q, scale=self.scale))
-        return float(np.sqrt(np.exp(stats.norm.ppf(q, self.log_tau2_mean, self.log_tau2_sd))))
 
 
 def default_tau_priors(turner: pd.DataFrame, turner_outcome: str = "quality of life / functioning (dichotomized)") -> list[TauPrior]:

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import pymc as pm
-from scipy import stats
+
+from ipscompendium import normal
 
 #: Standard deviation of the vague component and of the weakly informative prior on the log-OR:
 #: 95% of its mass lies between OR 1/50 and 50.
@@ -45,16 +45,16 @@ class NormalMixturePrior:
 
     def pdf(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, float)[..., None]
-        return np.sum(np.array(self.weights) * stats.norm.pdf(x, self.means, self.sds), axis=-1)
+        return np.sum(np.array(self.weights) * normal.pdf(x, self.means, self.sds), axis=-1)
 
     def logpdf(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, float)[..., None]
-        terms = np.log(np.array(self.weights)) + stats.norm.logpdf(x, self.means, self.sds)
+        terms = np.log(np.array(self.weights)) + normal.logpdf(x, self.means, self.sds)
         return np.logaddexp.reduce(terms, axis=-1)
 
     def cdf(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, float)[..., None]
-        return np.sum(np.array(self.weights) * stats.norm.cdf(x, self.means, self.sds), axis=-1)
+        return np.sum(np.array(self.weights) * normal.cdf(x, self.means, self.sds), axis=-1)
 
     def prob_greater(self, threshold: float) -> float:
         """Prior probability that the log-OR exceeds ``threshold``."""
@@ -77,8 +77,10 @@ class NormalMixturePrior:
         component = rng.choice(self.components, size=size, p=np.array(self.weights))
         return rng.normal(np.array(self.means)[component], np.array(self.sds)[component])
 
-    def to_pymc(self, name: str) -> pm.Distribution:
+    def to_pymc(self, name: str):
         """The prior as a PyMC random variable (inside a model context)."""
+        import pymc as pm  # only the MCMC path needs PyMC; the exact grid and the CLI do not
+
         if self.components == 1:
             return pm.Normal(name, mu=self.means[0], sigma=self.sds[0])
         return pm.NormalMixture(name, w=np.array(self.weights), mu=np.array(self.means), sigma=np.array(self.sds))
@@ -111,7 +113,7 @@ def sceptical_prior(anchor_log_or: float, tail_probability: float = 0.05, anchor
     The anchor should be an effect a sceptic finds plausible but doubts (Spiegelhalter, Abrams &
     Myles 2004): the larger the anchor, the weaker the scepticism.
     """
-    sd = anchor_log_or / stats.norm.ppf(1 - tail_probability)
+    sd = anchor_log_or / normal.ppf(1 - tail_probability)
     label = f" ({anchor_label})" if anchor_label else ""
     return normal_prior(
         "sceptical", 0.0, sd,
@@ -124,14 +126,14 @@ def sceptic_grid(anchor_odds_ratios, tail_probability: float = 0.05) -> list[Nor
     """A family of sceptical priors, from strong (small anchor) to weak (large anchor)."""
     return [
         NormalMixturePrior(f"sceptic, P(OR > {a:.2f}) = {tail_probability:.0%}", (1.0,), (0.0,),
-                           (float(np.log(a) / stats.norm.ppf(1 - tail_probability)),))
+                           (float(np.log(a) / normal.ppf(1 - tail_probability)),))
         for a in anchor_odds_ratios
     ]
 
 
 def enthusiastic_prior(design_log_or: float, tail_probability: float = 0.05) -> NormalMixturePrior:
     """Centred on the design effect, with ``tail_probability`` that IPS is no better than control."""
-    sd = design_log_or / stats.norm.ppf(1 - tail_probability)
+    sd = design_log_or / normal.ppf(1 - tail_probability)
     return normal_prior(
         "enthusiastic", design_log_or, sd,
         f"Centred on the design's odds ratio {np.exp(design_log_or):.2f}, with a {tail_probability:.0%} prior "
@@ -194,7 +196,7 @@ def fit_normal_mixture(
 
 def turner_tau_prior_quantiles(log_tau2_mean: float, log_tau2_sd: float, q: np.ndarray) -> np.ndarray:
     """Quantiles of tau under Turner et al.'s log-normal prior on tau^2."""
-    return np.sqrt(np.exp(stats.norm.ppf(q, log_tau2_mean, log_tau2_sd)))
+    return np.sqrt(np.exp(normal.ppf(q, log_tau2_mean, log_tau2_sd)))
 
 
 #: Prior weight of the vague component in the book's robust MAP prior. Higher than RBesT's
@@ -230,7 +232,7 @@ def ess_elir(prior: NormalMixturePrior, p_control: float, p_treatment: float | N
     hi = max(m + 12 * s for m, s in zip(prior.means, prior.sds))
     x = np.linspace(lo, hi, points)[:, None]
     w, m, s = np.array(prior.weights), np.array(prior.means), np.array(prior.sds)
-    phi = w * stats.norm.pdf(x, m, s)
+    phi = w * normal.pdf(x, m, s)
     f = phi.sum(axis=1)
     f1 = (phi * -(x - m) / s**2).sum(axis=1)
     f2 = (phi * (((x - m) / s**2) ** 2 - 1 / s**2)).sum(axis=1)
@@ -239,6 +241,15 @@ def ess_elir(prior: NormalMixturePrior, p_control: float, p_treatment: float | N
     curvature[safe] = -(f2[safe] / f[safe] - (f1[safe] / f[safe]) ** 2)
     expected = np.trapezoid(f * curvature, x.ravel()) / np.trapezoid(f, x.ravel())
     return float(unit_information_variance(p_control, p_treatment) * expected)
+
+
+def ess_elir_arm(prior: NormalMixturePrior, risk: float, points: int = 20001) -> float:
+    """ELIR effective sample size of a prior on one arm's log-odds, in patients of that arm.
+
+    One patient's information about a log-odds is p(1 - p), half of what :func:`ess_elir` counts
+    for a two-arm contrast at equal risks, so this is that ESS halved.
+    """
+    return ess_elir(prior, risk, risk, points) / 2
 
 
 def trial_priors(

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 from scipy.special import betaln, expit, log_expit
 
+from ipscompendium import normal
 from ipscompendium.priors import NormalMixturePrior
 
 #: The clinically relevant thresholds the book reports.
@@ -76,7 +76,7 @@ def effect_prior(log_or_prior: NormalMixturePrior, baseline: BaselinePrior = DEF
 
     def log_density(control_logit, treatment_logit):
         base = baseline.baseline_of(control_logit, treatment_logit)
-        return stats.norm.logpdf(base, baseline.mean, baseline.sd) + log_or_prior.logpdf(treatment_logit - control_logit)
+        return normal.logpdf(base, baseline.mean, baseline.sd) + log_or_prior.logpdf(treatment_logit - control_logit)
 
     return log_density
 
@@ -96,7 +96,7 @@ def effect_prior_on_scale(effect: NormalMixturePrior, scale: str, control: Basel
         raise ValueError(f"scale must be 'log_or', 'log_rr' or 'rd', got {scale!r}")
 
     def log_density(control_logit, treatment_logit):
-        base = stats.norm.logpdf(control_logit, control.mean, control.sd)
+        base = normal.logpdf(control_logit, control.mean, control.sd)
         if scale == "log_or":
             return base + effect.logpdf(treatment_logit - control_logit)
         if scale == "log_rr":
@@ -117,6 +117,34 @@ def beta_arms_prior(alpha: float = 1.0, beta: float = 1.0) -> LogPrior:
             # Beta density of p times the Jacobian dp/dlogit = p(1 - p)
             total = total + alpha * log_expit(logit) + beta * log_expit(-logit) - betaln(alpha, beta)
         return total
+
+    return log_density
+
+
+def logit_normal_control_prior(mean: float, sd: float) -> Callable[[np.ndarray], np.ndarray]:
+    """N(mean, sd^2) on the control arm's log-odds, as a log density of that log-odds."""
+    if sd <= 0:
+        raise ValueError(f"the SD must be positive, got {sd}")
+    return lambda control_logit: normal.logpdf(control_logit, mean, sd)
+
+
+def beta_control_prior(alpha: float, beta: float) -> Callable[[np.ndarray], np.ndarray]:
+    """Beta(alpha, beta) on the control risk, as a log density of the control log-odds (with the Jacobian)."""
+    if alpha <= 0 or beta <= 0:
+        raise ValueError(f"Beta parameters must be positive, got {alpha}, {beta}")
+    return lambda control_logit: alpha * log_expit(control_logit) + beta * log_expit(-control_logit) - betaln(alpha, beta)
+
+
+def effect_prior_with_control(log_or_prior: NormalMixturePrior, control_log_density: Callable[[np.ndarray], np.ndarray]) -> LogPrior:
+    """Independent priors on the log odds ratio and on the control arm's log-odds (any density on the
+    log-odds: :func:`logit_normal_control_prior`, :func:`beta_control_prior`, or a MAP mixture's ``logpdf``).
+
+    ``logit p_treatment = logit p_control + theta`` is a shear of unit determinant, so the joint
+    density needs no Jacobian.
+    """
+
+    def log_density(control_logit, treatment_logit):
+        return control_log_density(control_logit) + log_or_prior.logpdf(treatment_logit - control_logit)
 
     return log_density
 
