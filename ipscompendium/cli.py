@@ -208,8 +208,8 @@ def run_meta(args) -> dict:
     sizes = effect_sizes.effect_sizes(trials["events_treatment"], trials["n_treatment"], trials["events_control"],
                                       trials["n_control"], args.measure)
     used = trials[sizes.used].reset_index(drop=True)
-    if len(used) < 2:
-        raise UsageError(f"{path}: {len(used)} trial(s) with an estimable effect; a meta-analysis needs at least 2")
+    if len(used) < 3:
+        raise UsageError(f"{path}: {len(used)} trial(s) with an estimable effect; a random-effects meta-analysis needs at least 3")
     ratio = args.measure in ("rr", "or")
     back = np.exp if ratio else (lambda x: x)
     sign = 1.0 if args.benefit == "higher" else -1.0
@@ -262,10 +262,10 @@ def _binomial_normal(trials, tau_prior, args, back, sign) -> dict:
 
     from ipscompendium import meta_models, sampling
 
-    frame = trials.rename(columns={"events_treatment": "employed_ips", "n_treatment": "n_ips",
+    frame = trials.rename(columns={"study": "study_id", "events_treatment": "employed_ips", "n_treatment": "n_ips",
                                    "events_control": "employed_control", "n_control": "n_control"})
     idata = sampling.sample(meta_models.binomial_normal_model(frame, tau_prior), seed=args.seed, target_accept=0.95,
-                            label="binomial-normal (ipscompendium meta --mcmc)", progressbar=False)
+                            label="binomial-normal (ipscompendium meta --mcmc)")
     gate = sampling.diagnostics(idata)
     mu, theta_new, tau = (sampling.draws_of(idata, n) for n in ("mu", "theta_new", "tau"))
     q = lambda x: np.quantile(x, [0.5, 0.025, 0.975])  # noqa: E731
@@ -470,5 +470,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":  # pragma: no cover
+def main_exit() -> None:
+    """The console script's entry point."""
     sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main_exit()

@@ -8,7 +8,11 @@ Run with `make benchmark`.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 from ipscompendium import data, meta_models, priors, sampling, trial_grid, trial_models, trial_sets
 
@@ -38,9 +42,44 @@ def main() -> None:
         timed(f"normal-normal meta-analysis (k={len(trials)})", lambda: sampling.sample(
             meta_models.normal_normal_model(y, v**0.5, tau), seed=5, target_accept=0.95)),
     ]
+    runs += command_line_runs(trials, counts)
     print(f"cores: {os.cpu_count()}")
     for label, seconds in runs:
         print(f"{seconds:8.2f} s  {label}")
+
+
+def command_line_runs(trials, counts) -> list[tuple[str, float]]:
+    """Wall time of the `ipscompendium` command line (a fresh process: imports included), beside the
+    same analysis through the API in this (warm) process. Goals on 2 cores: trial < 1 s, meta < 2 s,
+    meta --mcmc < 15 s cold."""
+    from ipscompendium import effect_sizes, exact, frequentist
+
+    table = trials.rename(columns={"study_id": "study", "employed_ips": "events_treatment", "n_ips": "n_treatment",
+                                   "employed_control": "events_control"})[["study", "events_treatment", "n_treatment",
+                                                                           "events_control", "n_control"]]
+    folder = Path(tempfile.mkdtemp())
+    csv = folder / "trials.csv"
+    table.to_csv(csv, index=False)
+    t, c = f"{counts[0]}/{counts[1]}", f"{counts[2]}/{counts[3]}"
+
+    def cli(*args):
+        return lambda: subprocess.run([sys.executable, "-m", "ipscompendium", *args], check=True, capture_output=True)
+
+    def api_meta():
+        sizes = effect_sizes.effect_sizes(table.events_treatment, table.n_treatment, table.events_control, table.n_control, "rr")
+        for method in ("DL", "REML"):
+            frequentist.random_effects(sizes.y, sizes.v, method)
+        exact.normal_normal_posterior(sizes.y, sizes.v**0.5, meta_models.TauPrior("hn", "half_normal", scale=0.5).logpdf).mu_quantile(0.5)
+
+    k = len(table)
+    return [
+        timed("CLI: ipscompendium trial (new process)", cli("trial", "--treatment", t, "--control", c, "--json")),
+        timed("API: trial_grid.trial_benefit (warm)", lambda: trial_grid.trial_benefit(*counts, priors.weakly_informative_prior())),
+        timed(f"CLI: ipscompendium meta, k={k} (DL, REML, exact Bayes; new process)", cli("meta", str(csv), "--json")),
+        timed(f"API: the same meta-analysis (warm)", api_meta),
+        timed(f"CLI: ipscompendium meta --mcmc, k={k} (new process, cold)", cli("meta", str(csv), "--measure", "or", "--mcmc", "--json")),
+        timed("CLI: ipscompendium map (new process)", cli("map", str(csv), "--json")),
+    ]
 
 
 if __name__ == "__main__":

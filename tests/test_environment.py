@@ -50,3 +50,24 @@ def test_environment_yml_agrees_with_requirements():
 def test_jupyter_book_is_the_sphinx_generation():
     assert _pip_pins()["jupyter-book"].startswith("1.")
     assert _pip_pins()["sphinx-book-theme"] == "1.3.0" and _pip_pins()["pydata-sphinx-theme"] == "0.17.1"
+
+
+def test_pyproject_declares_every_package_the_package_imports():
+    """`pip install ipscompendium` must bring everything its modules import."""
+    import ast
+    import sys
+    import tomllib
+
+    declared = {re.split(r"[<>=!~\[ ]", d)[0].lower().replace("_", "-")
+                for d in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]}
+    distribution = {"yaml": "pyyaml", "PIL": "pillow", "pandera": "pandera"}
+    imported = set()
+    for path in (ROOT / "ipscompendium").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    third_party = {m for m in imported if m not in sys.stdlib_module_names and m != "ipscompendium"}
+    missing = {distribution.get(m, m).lower().replace("_", "-") for m in third_party} - declared
+    assert not missing, f"imported but not declared in pyproject.toml: {sorted(missing)}"

@@ -1,0 +1,157 @@
+"""Answer cards: out of 100 people, how many are in paid work with usual services and with IPS,
+as icon arrays (Galesic, Garcia-Retamero & Gigerenzer 2009) with the 95% range marked.
+
+A card is HTML and CSS (styled by the book's ``_static/ips.css``): it reflows on a phone, its
+text is real text, and each array carries a sentence for screen readers. Filled and hollow icons
+tell "in work" from "not in work", and a dashed ring marks the icons inside the 95% range, so
+nothing is told by colour alone.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from ipscompendium import report
+from ipscompendium.report import Estimate
+
+WORDS = {
+    "en": {"of": "out of 100 in paid work", "range": "95% range", "in_work": "in paid work",
+           "not": "not in paid work", "ring": "dashed ring: inside the 95% range", "to": "to",
+           "array": "{n} of 100 people in paid work; the 95% range is {low} to {high}."},
+    "no": {"of": "av 100 i ordinært arbeid", "range": "95\u00a0%-intervall", "in_work": "i arbeid",
+           "not": "ikke i arbeid", "ring": "stiplet ring: innenfor 95\u00a0%-intervallet", "to": "til",
+           "array": "{n} av 100 personer i ordinært arbeid; 95\u00a0%-intervallet er {low} til {high}."},
+}
+
+
+@dataclass(frozen=True)
+class ArmOutcome:
+    """One group's risk of being in work, with its 95% interval (all on the 0-1 scale)."""
+
+    label: str
+    risk: Estimate
+
+    def per_100(self) -> tuple[int, int, int]:
+        """Whole people out of 100: the middle estimate and the 95% range."""
+        clip = lambda p: int(round(100 * min(max(p, 0.0), 1.0)))  # noqa: E731
+        return clip(self.risk.value), clip(self.risk.low), clip(self.risk.high)
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    """One comparison: a heading ("At 12 months"), its groups, and a sentence under it."""
+
+    heading: str
+    arms: tuple[ArmOutcome, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class AnswerCard:
+    title: str
+    rows: tuple[AnswerRow, ...]
+    footnote: str = ""
+    language: str = "en"
+
+    def to_html(self) -> str:
+        words = WORDS[self.language]
+        rows = "".join(_row_html(row, words) for row in self.rows)
+        legend = (f'<p class="answer-legend"><span class="icon in-work"></span> {words["in_work"]} '
+                  f'<span class="icon"></span> {words["not"]} '
+                  f'<span class="icon in-range"></span> {words["ring"]}</p>')
+        footnote = f'<p class="answer-footnote">{html.escape(self.footnote)}</p>' if self.footnote else ""
+        return (f'<figure class="answer-card" lang="{self.language}"><figcaption class="answer-title">'
+                f'{html.escape(self.title)}</figcaption>{rows}{legend}{footnote}</figure>')
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __repr__(self) -> str:
+        return self.title
+
+
+def icon_array_html(n: int, low: int, high: int, words: dict) -> str:
+    """A 10 x 10 array: ``n`` filled icons; the icons numbered low+1 .. high carry a dashed ring."""
+    icons = []
+    for i in range(100):
+        classes = ["icon"]
+        if i < n:
+            classes.append("in-work")
+        if low <= i < high:
+            classes.append("in-range")
+        icons.append(f'<span class="{" ".join(classes)}"></span>')
+    label = words["array"].format(n=n, low=low, high=high)
+    return f'<div class="icon-array" role="img" aria-label="{html.escape(label)}">{"".join(icons)}</div>'
+
+
+def _row_html(row: AnswerRow, words: dict) -> str:
+    arms = []
+    for arm in row.arms:
+        n, low, high = arm.per_100()
+        interval = "" if low == high else f'<span class="answer-range">{words["range"]} {low} {words["to"]} {high}</span>'
+        arms.append(f'<div class="answer-arm"><div class="answer-arm-label">{html.escape(arm.label)}</div>'
+                    f'{icon_array_html(n, low, high, words)}'
+                    f'<div class="answer-count"><strong>{n}</strong> {words["of"]}{interval}</div></div>')
+    note = f'<p class="answer-note">{html.escape(row.note)}</p>' if row.note else ""
+    heading = f'<div class="answer-heading">{html.escape(row.heading)}</div>' if row.heading else ""
+    return f'<div class="answer-row">{heading}<div class="answer-arms">{"".join(arms)}</div>{note}</div>'
+
+
+def meta_analysis_card(control_risk: float, pooled_rr: Estimate, new_setting_rr: Estimate, p_new_setting_helps: float,
+                       k_trials: int, language: str = "en") -> AnswerCard:
+    """Mental illness: usual services at the reference control risk, IPS at the pooled risk ratio,
+    and IPS in a new setting at the risk ratio predicted for a new trial."""
+    no = language == "no"
+    fixed = Estimate(control_risk, control_risk, control_risk)
+    pooled, new = pooled_rr.scaled(control_risk), new_setting_rr.scaled(control_risk)
+    p_text = report.percent_of_probability(p_new_setting_helps, no)
+    if no:
+        title = f"Alvorlige psykiske lidelser ({k_trials} studier): av 100 personer, hvor mange kommer i ordinært arbeid?"
+        arms = (ArmOutcome("Vanlig attføring", fixed), ArmOutcome("IPS, i gjennomsnitt", pooled),
+                ArmOutcome("IPS i en ny setting", new))
+        note = f"Sannsynligheten for at IPS hjelper i en ny setting: {p_text}."
+        foot = "Kontrollrisikoen er medianen i studiene; IPS-tallene er den samlede og den predikerte effekten ved den."
+    else:
+        title = f"Severe mental illness ({k_trials} trials): out of 100 people, how many get paid work?"
+        arms = (ArmOutcome("Usual services", fixed), ArmOutcome("IPS, on average", pooled),
+                ArmOutcome("IPS in a new setting", new))
+        note = f"Probability that IPS helps in a new setting: {p_text}."
+        foot = "Usual services at the trials' median control risk; IPS at the pooled and at the predicted effect."
+    return AnswerCard(title, (AnswerRow("", arms, note),), foot, language)
+
+
+def pain_trial_card(timepoints: list[tuple[int, Estimate, Estimate, float]], prior_label: str, n_patients: int,
+                    language: str = "en") -> AnswerCard:
+    """Chronic pain: per follow-up, the posterior risk of work in each arm and P(IPS better).
+
+    ``timepoints``: (months, control risk, IPS risk, probability that IPS is better).
+    """
+    no = language == "no"
+    rows = []
+    for months, control, ips, p_better in timepoints:
+        p_text = report.percent_of_probability(p_better, no)
+        if no:
+            rows.append(AnswerRow(f"Etter {months} måneder", (ArmOutcome("Vanlig behandling", control), ArmOutcome("IPS", ips)),
+                                  f"Sannsynlighet for at IPS er bedre: {p_text}"))
+        else:
+            rows.append(AnswerRow(f"At {months} months", (ArmOutcome("Usual care", control), ArmOutcome("IPS", ips)),
+                                  f"Probability that IPS is better: {p_text}"))
+    if no:
+        title = f"Langvarige smerter (IPS in Pain, {n_patients} pasienter): av 100 pasienter, hvor mange er i arbeid?"
+        foot = f"Bayesiansk analyse med {prior_label} prior; intervallene er brede fordi studien er liten."
+    else:
+        title = f"Chronic pain (IPS in Pain, {n_patients} patients): out of 100 patients, how many are in paid work?"
+        foot = f"Bayesian analysis with the {prior_label} prior; the ranges are wide because the trial is small."
+    return AnswerCard(title, tuple(rows), foot, language)
+
+
+def pain_trial_card_from_summary(summary, prior_name: str, prior_label: str, n_patients: int, language: str = "en") -> AnswerCard:
+    """:func:`pain_trial_card` from :func:`trial_models.exact_table`'s rows for one prior."""
+    rows = summary[summary["prior"] == prior_name].sort_values("timepoint_months")
+    if rows.empty:
+        raise KeyError(f"no rows for the prior {prior_name!r}")
+    points = [(int(r.timepoint_months), Estimate(r.p_control_median, r.p_control_low, r.p_control_high),
+               Estimate(r.p_treatment_median, r.p_treatment_low, r.p_treatment_high), float(r.p_benefit))
+              for r in rows.itertuples()]
+    return pain_trial_card(points, prior_label, n_patients, language)

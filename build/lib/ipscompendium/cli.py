@@ -1,0 +1,479 @@
+"""The ``ipscompendium`` command line: the book's methods on anyone's two-arm trials.
+
+    ipscompendium trial --treatment 14/38 --control 5/20        one trial, exact posterior
+    ipscompendium meta TRIALS.csv                               a random-effects meta-analysis
+    ipscompendium map TRIALS.csv --out map.json                 a MAP prior for the next trial
+
+Exit codes: 0 on success, 2 on bad input (one line naming the file, the line, the column and the
+rule; never a traceback). Heavy libraries are imported only on the paths that need them, so
+``trial`` answers in well under a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+EXAMPLES = {"bcg": "bcg.csv"}
+
+
+class UsageError(ValueError):
+    """Bad input on the command line itself (not in a file)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+def _example_path(name: str) -> Path:
+    from importlib.resources import files
+
+    if name not in EXAMPLES:
+        raise UsageError(f"no example called {name!r}; examples: {', '.join(EXAMPLES)}")
+    return Path(str(files("ipscompendium.examples").joinpath(EXAMPLES[name])))
+
+
+def _trials_path(args) -> Path:
+    if args.example:
+        return _example_path(args.example)
+    if args.trials is None:
+        raise UsageError("give a CSV file of trials, or --example bcg")
+    return Path(args.trials)
+
+
+def _interval(value: float, low: float, high: float) -> dict[str, float]:
+    return {"estimate": float(value), "ci_low": float(low), "ci_high": float(high)}
+
+
+def _fmt(x: float, digits: int = 2) -> str:
+    return f"{x:.{digits}f}".replace("-", "\u2212")
+
+
+def _prob(p: float) -> str:
+    from ipscompendium.report import probability_text
+
+    return probability_text(float(p), decimals=3)
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# priors from the command line
+
+def parse_effect_prior(text: str):
+    """weak | sceptical[:OR] | enthusiastic:OR | normal:MEAN,SD | map:FILE -> a prior on the log-OR."""
+    import numpy as np
+
+    from ipscompendium import priors
+
+    kind, _, value = text.partition(":")
+    try:
+        if kind == "weak" and not value:
+            return priors.weakly_informative_prior()
+        if kind == "sceptical":
+            anchor = float(value) if value else 2.0
+            if anchor <= 1:
+                raise UsageError(f"--prior {text}: the sceptic's odds ratio must exceed 1")
+            return priors.sceptical_prior(float(np.log(anchor)))
+        if kind == "enthusiastic" and value:
+            anchor = float(value)
+            if anchor <= 1:
+                raise UsageError(f"--prior {text}: the enthusiast's odds ratio must exceed 1")
+            return priors.enthusiastic_prior(float(np.log(anchor)))
+        if kind == "normal" and value:
+            mean, sd = (float(x) for x in value.split(","))
+            if sd <= 0:
+                raise UsageError(f"--prior {text}: the SD must be positive")
+            return priors.normal_prior(f"N({mean:g}, {sd:g}^2) on the log-OR", mean, sd)
+        if kind == "map" and value:
+            return read_map_file(Path(value), expected_scale="log_or")
+    except ValueError as error:
+        if isinstance(error, UsageError):
+            raise
+        raise UsageError(f"--prior {text}: {error}") from None
+    raise UsageError(f"--prior {text}: use weak, sceptical[:OR], enthusiastic:OR, normal:MEAN,SD or map:FILE")
+
+
+def parse_control_prior(text: str):
+    """beta:A,B | logit-normal:MEAN,SD | map:FILE -> a log density on the control arm's log-odds."""
+    from ipscompendium import trial_grid
+
+    kind, _, value = text.partition(":")
+    try:
+        if kind == "beta" and value:
+            a, b = (float(x) for x in value.split(","))
+            return trial_grid.beta_control_prior(a, b), f"Beta({a:g}, {b:g}) on the control risk"
+        if kind == "logit-normal" and value:
+            mean, sd = (float(x) for x in value.split(","))
+            return trial_grid.logit_normal_control_prior(mean, sd), f"N({mean:g}, {sd:g}^2) on the control log-odds"
+        if kind == "map" and value:
+            prior = read_map_file(Path(value), expected_scale="control_logit")
+            return prior.logpdf, f"MAP prior on the control log-odds ({prior.describe()})"
+    except ValueError as error:
+        if isinstance(error, UsageError):
+            raise
+        raise UsageError(f"--control-prior {text}: {error}") from None
+    raise UsageError(f"--control-prior {text}: use beta:A,B, logit-normal:MEAN,SD or map:FILE")
+
+
+def read_map_file(path: Path, expected_scale: str):
+    from ipscompendium.priors import NormalMixturePrior
+
+    try:
+        content = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except json.JSONDecodeError as error:
+        raise UsageError(f"{path}, line {error.lineno}: not a MAP file written by `ipscompendium map` ({error.msg})") from None
+    for key in ("scale", "weights", "means", "sds"):
+        if key not in content:
+            raise UsageError(f"{path}: not a MAP file written by `ipscompendium map` (no '{key}')")
+    if content["scale"] != expected_scale:
+        option = "--control-prior" if content["scale"] == "control_logit" else "--prior"
+        raise UsageError(f"{path}: this MAP prior is on the {content['scale']} scale; use it with {option} map:{path}")
+    return NormalMixturePrior(content.get("name", "MAP"), tuple(content["weights"]), tuple(content["means"]), tuple(content["sds"]))
+
+
+# ---------------------------------------------------------------------------------------------
+# trial
+
+def run_trial(args) -> dict:
+    import numpy as np
+
+    from ipscompendium import trial_grid
+    from ipscompendium.trial_table import parse_arm
+
+    try:
+        events_t, n_t = parse_arm(args.treatment)
+        events_c, n_c = parse_arm(args.control)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    effect = parse_effect_prior(args.prior)
+    if args.control_prior:
+        control_density, control_text = parse_control_prior(args.control_prior)
+        log_prior = trial_grid.effect_prior_with_control(effect, control_density)
+    else:
+        log_prior = trial_grid.effect_prior(effect)
+        control_text = trial_grid.DEFAULT_BASELINE.describe()
+    grid = trial_grid.posterior_grid(events_t, n_t, events_c, n_c, log_prior)
+    sign = 1.0 if args.benefit == "higher" else -1.0
+    p_benefit = grid.prob_log_or_above(0.0) if sign > 0 else 1 - grid.prob_log_or_above(0.0)
+    threshold = args.threshold_rd
+    p_rd = grid.prob_rd_above(threshold) if sign > 0 else float(grid.weight[grid.risk_difference < -threshold].sum())
+    log_or = grid.quantiles(grid.log_or, [0.5, 0.025, 0.975])
+    rd = grid.quantiles(grid.risk_difference, [0.5, 0.025, 0.975])
+    return {
+        "treatment": {"events": events_t, "n": n_t}, "control": {"events": events_c, "n": n_c},
+        "prior": effect.describe() if effect.name.startswith("N(") else f"{effect.name}: {effect.describe()} on the log-OR",
+        "control_prior": control_text, "benefit": args.benefit, "method": "exact grid",
+        "prob_benefit": float(p_benefit),
+        "rd_threshold": threshold if sign > 0 else -threshold, "prob_rd_above": float(p_rd),
+        "or": _interval(*np.exp(log_or)), "rd": _interval(*rd),
+    }
+
+
+def print_trial(result: dict) -> None:
+    t, c = result["treatment"], result["control"]
+    better = "fewer events" if result["benefit"] == "lower" else "more events"
+    beyond = ("RD < " if result["benefit"] == "lower" else "RD > ") + _fmt(result["rd_threshold"])
+    print(f"Treatment {t['events']}/{t['n']} vs control {c['events']}/{c['n']} (exact posterior on a grid)")
+    print(f"  prior on the effect:  {result['prior']}")
+    print(f"  prior on the control: {result['control_prior']}")
+    o, r = result["or"], result["rd"]
+    print(f"  odds ratio:           {_fmt(o['estimate'])} (95% CrI {_fmt(o['ci_low'])} to {_fmt(o['ci_high'])})")
+    print(f"  risk difference:      {_fmt(r['estimate'], 3)} (95% CrI {_fmt(r['ci_low'], 3)} to {_fmt(r['ci_high'], 3)})")
+    print(f"  P(treatment better, {better}): {_prob(result['prob_benefit'])}")
+    print(f"  P({beyond}):          {_prob(result['prob_rd_above'])}")
+
+
+# ---------------------------------------------------------------------------------------------
+# meta
+
+def run_meta(args) -> dict:
+    import numpy as np
+
+    from ipscompendium import effect_sizes, exact, frequentist
+    from ipscompendium.tau_priors import parse_tau_prior
+    from ipscompendium.trial_table import read_trials
+
+    path = _trials_path(args)
+    trials = read_trials(path)
+    try:
+        tau_prior = parse_tau_prior(args.tau_prior)
+    except ValueError as error:
+        raise UsageError(f"--tau-prior: {error}") from None
+    sizes = effect_sizes.effect_sizes(trials["events_treatment"], trials["n_treatment"], trials["events_control"],
+                                      trials["n_control"], args.measure)
+    used = trials[sizes.used].reset_index(drop=True)
+    if len(used) < 3:
+        raise UsageError(f"{path}: {len(used)} trial(s) with an estimable effect; a random-effects meta-analysis needs at least 3")
+    ratio = args.measure in ("rr", "or")
+    back = np.exp if ratio else (lambda x: x)
+    sign = 1.0 if args.benefit == "higher" else -1.0
+    result = {"file": str(path), "measure": args.measure, "k": len(used), "benefit": args.benefit,
+              "excluded_double_zero": [str(s) for s in trials.loc[sizes.double_zero & ~sizes.used, "study"]],
+              "zero_cell_corrected": [str(s) for s in trials.loc[sizes.corrected, "study"]]}
+    z = 1.959963984540054
+    se = np.sqrt(sizes.v)
+    result["trials"] = [{"study": str(s), **_interval(*back(np.array([y, y - z * e, y + z * e])))}
+                        for s, y, e in zip(used["study"], sizes.y, se)]
+    for method in ("DL", "REML"):
+        fit = frequentist.random_effects(sizes.y, sizes.v, method)
+        result[method.lower()] = {**_interval(back(fit.mu), back(fit.ci_low), back(fit.ci_high)), "tau2": fit.tau2,
+                                  "i2": fit.i2, "prediction_low": float(back(fit.prediction_low)),
+                                  "prediction_high": float(back(fit.prediction_high))}
+    mu_sd = 10.0 if ratio else 1.0
+    post = exact.normal_normal_posterior(sizes.y, se, tau_prior.logpdf, mu_prior_sd=mu_sd, tau_max=3.0 if ratio else 1.0)
+    predictive_quantile = _predictive_quantile(post)
+    result["bayes"] = {
+        **_interval(back(post.mu_quantile(0.5)), back(post.mu_quantile(0.025)), back(post.mu_quantile(0.975))),
+        "tau2": float(post.tau_quantile(0.5) ** 2), "tau": _interval(post.tau_quantile(0.5), post.tau_quantile(0.025),
+                                                                     post.tau_quantile(0.975)),
+        "prediction_low": float(back(predictive_quantile(0.025))), "prediction_high": float(back(predictive_quantile(0.975))),
+        "prob_benefit": float(1 - post.mu_cdf(0.0) if sign > 0 else post.mu_cdf(0.0)),
+        "prob_benefit_new_trial": float(1 - post.predictive_cdf(0.0) if sign > 0 else post.predictive_cdf(0.0)),
+        "tau_prior": tau_prior.name, "mu_prior": f"N(0, {mu_sd:g}^2)", "method": "exact (quadrature over tau)",
+    }
+    if args.mcmc:
+        result["bayes_binomial_normal"] = _binomial_normal(used, tau_prior, args, back, sign)
+    if args.out:
+        _write_meta_outputs(result, Path(args.out))
+    return result
+
+
+def _predictive_quantile(post):
+    from scipy.optimize import brentq
+
+    import numpy as np
+
+    sd = np.sqrt(post.mu_sd_given_tau**2 + post.tau**2)
+    lo, hi = float(np.min(post.mu_mean_given_tau - 12 * sd)), float(np.max(post.mu_mean_given_tau + 12 * sd))
+    return lambda q: float(brentq(lambda x: post.predictive_cdf(x) - q, lo, hi))
+
+
+def _binomial_normal(trials, tau_prior, args, back, sign) -> dict:
+    if args.measure != "or":
+        raise UsageError("--mcmc fits the binomial-normal model on the log odds ratio: use it with --measure or")
+    _progress("sampling the binomial-normal model (PyMC + nutpie; about 10-20 s the first time) ...")
+    import numpy as np
+
+    from ipscompendium import meta_models, sampling
+
+    frame = trials.rename(columns={"study": "study_id", "events_treatment": "employed_ips", "n_treatment": "n_ips",
+                                   "events_control": "employed_control", "n_control": "n_control"})
+    idata = sampling.sample(meta_models.binomial_normal_model(frame, tau_prior), seed=args.seed, target_accept=0.95,
+                            label="binomial-normal (ipscompendium meta --mcmc)")
+    gate = sampling.diagnostics(idata)
+    mu, theta_new, tau = (sampling.draws_of(idata, n) for n in ("mu", "theta_new", "tau"))
+    q = lambda x: np.quantile(x, [0.5, 0.025, 0.975])  # noqa: E731
+    return {**_interval(*back(q(mu))), "tau2": float(np.median(tau) ** 2),
+            "prediction_low": float(back(np.quantile(theta_new, 0.025))), "prediction_high": float(back(np.quantile(theta_new, 0.975))),
+            "prob_benefit": float(np.mean(sign * mu > 0)), "diagnostics": {"max_rhat": gate.max_rhat, "min_ess_bulk": gate.min_ess_bulk,
+                                                                        "min_ess_tail": gate.min_ess_tail, "divergences": gate.divergences}}
+
+
+def _write_meta_outputs(result: dict, out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import pandas as pd
+
+    from ipscompendium import plots, style
+
+    out.mkdir(parents=True, exist_ok=True)
+    style.use_book_style()
+    observed = pd.DataFrame(result["trials"]).rename(columns={"ci_low": "low", "ci_high": "high"})
+    bayes, dl = result["bayes"], result["dl"]
+    summary = pd.DataFrame([
+        {"label": "pooled (DL)", "estimate": dl["estimate"], "low": dl["ci_low"], "high": dl["ci_high"], "role": "published"},
+        {"label": "pooled (Bayes)", "estimate": bayes["estimate"], "low": bayes["ci_low"], "high": bayes["ci_high"], "role": "pooled"},
+        {"label": "new trial (Bayes)", "estimate": bayes["estimate"], "low": bayes["prediction_low"],
+         "high": bayes["prediction_high"], "role": "prediction"},
+    ])
+    label = {"rr": "risk ratio (log scale)", "or": "odds ratio (log scale)", "rd": "risk difference"}[result["measure"]]
+    ax = plots.forest_plot(list(observed["study"]), observed, summary_rows=summary, xlabel=label)
+    if result["measure"] == "rd":
+        ax.set_xscale("linear")
+    for suffix in ("png", "svg"):
+        ax.figure.savefig(out / f"forest.{suffix}", bbox_inches="tight")
+    (out / "report.md").write_text(meta_markdown(result))
+    (out / "result.json").write_text(json.dumps(result, indent=2))
+
+
+def meta_markdown(result: dict) -> str:
+    name = {"rr": "Risk ratio", "or": "Odds ratio", "rd": "Risk difference"}[result["measure"]]
+    lines = [f"# Meta-analysis of {result['k']} trials ({result['file']})", "", "![Forest plot](forest.svg)", "",
+             f"| Method | {name} | 95% interval | 95% prediction interval | tau² |", "|---|---|---|---|---|"]
+    for key, label in (("dl", "DerSimonian-Laird"), ("reml", "REML"), ("bayes", "Bayesian normal-normal (exact)")):
+        r = result[key]
+        lines.append(f"| {label} | {_fmt(r['estimate'], 3)} | {_fmt(r['ci_low'], 3)} to {_fmt(r['ci_high'], 3)} | "
+                     f"{_fmt(r['prediction_low'], 3)} to {_fmt(r['prediction_high'], 3)} | {_fmt(r['tau2'], 4)} |")
+    b = result["bayes"]
+    lines += ["", f"P(benefit, {result['benefit']} is better): {_prob(b['prob_benefit'])} for the pooled effect, "
+                  f"{_prob(b['prob_benefit_new_trial'])} in a new trial (prior on tau: {b['tau_prior']})."]
+    if result["excluded_double_zero"]:
+        lines.append(f"Left out (no events, or only events, in both arms): {', '.join(result['excluded_double_zero'])}.")
+    if result["zero_cell_corrected"]:
+        lines.append(f"0.5 added to every cell of: {', '.join(result['zero_cell_corrected'])}.")
+    return "\n".join(lines) + "\n"
+
+
+def print_meta(result: dict) -> None:
+    name = {"rr": "RR", "or": "OR", "rd": "RD"}[result["measure"]]
+    print(f"{result['k']} trials from {result['file']}  (effect: {name}; {result['benefit']} is better)")
+    for trial in result["trials"]:
+        print(f"  {trial['study'][:32]:<32} {_fmt(trial['estimate'], 3):>8} ({_fmt(trial['ci_low'], 3)} to {_fmt(trial['ci_high'], 3)})")
+    for key, label in (("dl", "DerSimonian-Laird"), ("reml", "REML"), ("bayes", "Bayes (exact)")):
+        r = result[key]
+        print(f"{label:<18} {name} {_fmt(r['estimate'], 3)} (95% {'CrI' if key == 'bayes' else 'CI'} {_fmt(r['ci_low'], 3)} "
+              f"to {_fmt(r['ci_high'], 3)}); tau² {_fmt(r['tau2'], 4)}; prediction {_fmt(r['prediction_low'], 3)} to "
+              f"{_fmt(r['prediction_high'], 3)}" + (f"; I² {r['i2']:.0%}" if "i2" in r else ""))
+    b = result["bayes"]
+    print(f"P(benefit): pooled {_prob(b['prob_benefit'])}, new trial {_prob(b['prob_benefit_new_trial'])} "
+          f"(prior on tau {b['tau_prior']}, on the pooled effect {b['mu_prior']})")
+    if "bayes_binomial_normal" in result:
+        r = result["bayes_binomial_normal"]
+        d = r["diagnostics"]
+        print(f"Binomial-normal (MCMC) OR {_fmt(r['estimate'], 3)} ({_fmt(r['ci_low'], 3)} to {_fmt(r['ci_high'], 3)}); "
+              f"P(benefit) {_prob(r['prob_benefit'])}; R-hat {d['max_rhat']:.3f}, ESS {d['min_ess_bulk']:.0f}, "
+              f"{d['divergences']} divergences")
+    if result["excluded_double_zero"]:
+        print(f"Left out (no events, or only events, in both arms): {', '.join(result['excluded_double_zero'])}")
+    if result["zero_cell_corrected"]:
+        print(f"0.5 added to every cell of: {', '.join(result['zero_cell_corrected'])}")
+
+
+# ---------------------------------------------------------------------------------------------
+# map
+
+def run_map(args) -> dict:
+    import numpy as np
+
+    from ipscompendium import predictive_prior, priors
+    from ipscompendium.tau_priors import parse_tau_prior
+    from ipscompendium.trial_table import read_trials
+
+    path = _trials_path(args)
+    trials = read_trials(path)
+    try:
+        tau_prior = parse_tau_prior(args.tau_prior)
+    except ValueError as error:
+        raise UsageError(f"--tau-prior: {error}") from None
+    if not 0 <= args.robust_weight <= 1:
+        raise UsageError(f"--robust-weight {args.robust_weight}: a weight lies between 0 and 1")
+    built = predictive_prior.map_prior_from_trials(trials["events_treatment"], trials["n_treatment"], trials["events_control"],
+                                            trials["n_control"], tau_prior, arm=args.arm, seed=args.seed)
+    prior = priors.robustify(built.prior, args.robust_weight) if args.robust_weight > 0 else built.prior
+    control_risk = float(trials["events_control"].sum() / trials["n_control"].sum())
+    ess = priors.ess_elir_arm(prior, control_risk) if args.arm == "control" else priors.ess_elir(prior, control_risk)
+    result = {"scale": built.scale, "name": "MAP" if args.robust_weight == 0 else f"robust MAP (w={args.robust_weight:g})",
+              "weights": list(prior.weights), "means": list(prior.means), "sds": list(prior.sds),
+              "robust_weight": args.robust_weight, "k": int(built.k), "tau_prior": tau_prior.name,
+              "ess_elir": float(ess), "ess_at_control_risk": control_risk, "source": str(path),
+              "median": float(prior.quantile(0.5)), "interval_95": [float(prior.quantile(0.025)), float(prior.quantile(0.975))]}
+    if args.out:
+        Path(args.out).write_text(json.dumps(result, indent=2))
+    result["_transform"] = "exp" if built.scale == "log_or" else "expit"
+    return result
+
+
+def print_map(result: dict) -> None:
+    import numpy as np
+
+    back = np.exp if result.pop("_transform") == "exp" else (lambda x: 1 / (1 + np.exp(-x)))
+    what = "odds ratio of a new trial" if result["scale"] == "log_or" else "control risk of a new trial"
+    print(f"{result['name']} prior from {result['k']} trials ({result['source']}), prior on tau {result['tau_prior']}")
+    for w, m, s in zip(result["weights"], result["means"], result["sds"]):
+        print(f"  weight {w:.3f}  mean {_fmt(m, 3)}  SD {_fmt(s, 3)}   ({result['scale']} scale)")
+    low, high = result["interval_95"]
+    print(f"  {what}: median {_fmt(float(back(result['median'])), 3)} (95% {_fmt(float(back(low)), 3)} to {_fmt(float(back(high)), 3)})")
+    per = "per arm" if result["scale"] == "log_or" else "in the control arm"
+    print(f"  effective sample size (ELIR): {result['ess_elir']:.1f} patients {per}, at a control risk of {result['ess_at_control_risk']:.2f}")
+
+
+# ---------------------------------------------------------------------------------------------
+# the parser
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ipscompendium", description="Bayesian and frequentist analyses of two-arm trials with binary outcomes.",
+        epilog="Examples:\n  ipscompendium trial --treatment 14/38 --control 5/20\n  ipscompendium meta --example bcg "
+               "--benefit lower\n  ipscompendium map --example bcg --robust-weight 0.2 --out map.json",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    raw = argparse.RawDescriptionHelpFormatter
+
+    trial = sub.add_parser("trial", help="one two-arm trial: exact posterior of the odds ratio and risk difference",
+                           formatter_class=raw, epilog="Examples:\n  ipscompendium trial --treatment 14/38 --control 5/20\n"
+                           "  ipscompendium trial --treatment 14/38 --control 5/20 --prior sceptical:2 --json\n"
+                           "  ipscompendium trial --treatment 14/38 --control 5/20 --prior map:map.json --control-prior beta:1,1")
+    trial.add_argument("--treatment", required=True, metavar="EVENTS/N", help="events and participants in the treatment arm, e.g. 14/38")
+    trial.add_argument("--control", required=True, metavar="EVENTS/N", help="events and participants in the control arm, e.g. 5/20")
+    trial.add_argument("--prior", default="weak", help="prior on the log odds ratio: weak (N(0, 2^2), default), sceptical[:OR] "
+                       "(centred on no effect, 5%% chance of exceeding OR, default 2), enthusiastic:OR, normal:MEAN,SD, map:FILE")
+    trial.add_argument("--control-prior", help="prior on the control risk: beta:A,B, logit-normal:MEAN,SD or map:FILE "
+                       "(default: N(0, 1.5^2) on the mean of the two arms' log-odds)")
+    trial.add_argument("--threshold-rd", type=float, default=0.10, help="report P(RD beyond this), default 0.10")
+    trial.add_argument("--benefit", choices=("higher", "lower"), default="higher", help="whether more events (default) or fewer is better")
+    trial.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+
+    meta = sub.add_parser("meta", help="random-effects meta-analysis: DL, REML and Bayesian, with prediction for a new trial",
+                          formatter_class=raw, epilog="Examples:\n  ipscompendium meta trials.csv\n"
+                          "  ipscompendium meta --example bcg --benefit lower --out bcg-report\n"
+                          "  ipscompendium meta trials.csv --measure or --mcmc --json\n\n"
+                          "The CSV has the columns study,events_treatment,n_treatment,events_control,n_control.")
+    meta.add_argument("trials", nargs="?", help="CSV file of trials")
+    meta.add_argument("--example", choices=sorted(EXAMPLES), help="use a table shipped with the package")
+    meta.add_argument("--measure", choices=("rr", "or", "rd"), default="rr", help="effect measure (default rr)")
+    meta.add_argument("--tau-prior", default="half-normal:0.5", help="prior on tau: half-normal:SCALE or half-cauchy:SCALE (default half-normal:0.5)")
+    meta.add_argument("--benefit", choices=("higher", "lower"), default="higher", help="whether more events (default) or fewer is better")
+    meta.add_argument("--mcmc", action="store_true", help="also fit the binomial-normal model by MCMC (--measure or; 10-20 s)")
+    meta.add_argument("--seed", type=int, default=20260101, help="seed of the MCMC")
+    meta.add_argument("--out", metavar="DIR", help="write forest.png, forest.svg, report.md and result.json here")
+    meta.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+
+    map_ = sub.add_parser("map", help="meta-analytic-predictive prior for a new trial, with its effective sample size",
+                          formatter_class=raw, epilog="Examples:\n  ipscompendium map trials.csv --out map.json\n"
+                          "  ipscompendium map trials.csv --arm control --robust-weight 0.2 --out control-map.json\n"
+                          "Then: ipscompendium trial ... --prior map:map.json (or --control-prior map:control-map.json)")
+    map_.add_argument("trials", nargs="?", help="CSV file of trials")
+    map_.add_argument("--example", choices=sorted(EXAMPLES), help="use a table shipped with the package")
+    map_.add_argument("--arm", choices=("effect", "control"), default="effect",
+                      help="a prior on the log odds ratio (effect, default) or on the control arm's log-odds (control)")
+    map_.add_argument("--robust-weight", type=float, default=0.0, help="weight of a vague N(0, 2^2) component (0 to 1)")
+    map_.add_argument("--tau-prior", default="half-normal:0.5", help="prior on tau (default half-normal:0.5)")
+    map_.add_argument("--seed", type=int, default=20260101, help="seed of the draws the mixture is fitted to")
+    map_.add_argument("--out", metavar="FILE", help="write the prior as JSON (read by trial --prior map:FILE)")
+    map_.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    run, show = {"trial": (run_trial, print_trial), "meta": (run_meta, print_meta), "map": (run_map, print_map)}[args.command]
+    from ipscompendium.trial_table import InputError
+
+    try:
+        result = run(args)
+    except (InputError, UsageError) as error:
+        print(f"ipscompendium {args.command}: {error}", file=sys.stderr)
+        return 2
+    if args.json:
+        result.pop("_transform", None)
+        print(json.dumps(result, indent=2))
+    else:
+        show(result)
+    return 0
+
+
+def main_exit() -> None:
+    """The console script's entry point."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main_exit()

@@ -1,0 +1,1 @@
+"""Example tables shipped with the package (see README.md here)."""

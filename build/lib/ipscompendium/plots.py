@@ -1,0 +1,161 @@
+"""Figures shared by the chapters: priors, probabilities of benefit, curves and forest plots.
+
+All of them are drawn in the book's style (:mod:`ipscompendium.style`): as wide as the text
+column, each prior in its fixed colour, line style and marker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from ipscompendium.priors import NormalMixturePrior
+from ipscompendium.style import REFERENCE_GREY, ROLE_LOOKS, Look, figure_size, prior_look
+
+ODDS_RATIO_TICKS = np.array([0.1, 0.25, 0.5, 1, 2, 4, 10, 25])
+
+
+def _look(label: str, fallback: Look | None = None) -> Look:
+    try:
+        return prior_look(label)
+    except KeyError:
+        if fallback is None:
+            raise
+        return fallback
+
+
+def odds_ratio_axis(ax: plt.Axes, label: str = "odds ratio, IPS vs control (log scale)") -> None:
+    """Label a log-OR axis in odds ratios, with a dotted line at no effect."""
+    lo, hi = ax.get_xlim()
+    ticks = ODDS_RATIO_TICKS[(np.log(ODDS_RATIO_TICKS) >= lo) & (np.log(ODDS_RATIO_TICKS) <= hi)]
+    ax.set_xticks(np.log(ticks), [f"{t:g}" for t in ticks])
+    ax.axvline(0, color=REFERENCE_GREY, lw=0.8, ls=":")
+    ax.set_xlabel(label)
+
+
+def plot_log_or_densities(
+    densities: Sequence[tuple[str, np.ndarray, np.ndarray]], ax: plt.Axes | None = None, reference_or: float | None = None,
+    title: str = "", reference_label: str = "design's OR",
+) -> plt.Axes:
+    """Densities over the log-OR, labelled on the odds-ratio scale; priors keep their fixed looks,
+    with a marker every so often so the lines can be told apart in grey."""
+    ax = ax or plt.subplots(figsize=figure_size(3.6))[1]
+    for label, x, density in densities:
+        look = _look(label, Look(REFERENCE_GREY, "-", "."))
+        ax.plot(x, density, label=label, color=look.color, linestyle=look.linestyle, marker=look.marker,
+                markevery=max(len(x) // 12, 1), lw=1.6)
+    if reference_or:
+        ax.axvline(np.log(reference_or), color=REFERENCE_GREY, lw=0.8, ls="--", label=reference_label)
+    odds_ratio_axis(ax)
+    ax.set_ylabel("density (per unit log-OR)")
+    ax.set_ylim(bottom=0)
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="upper left", fontsize="small")
+    return ax
+
+
+def plot_priors(priors: Sequence[NormalMixturePrior], ax: plt.Axes | None = None, reference_or: float | None = None) -> plt.Axes:
+    x = np.linspace(np.log(0.08), np.log(30), 600)
+    return plot_log_or_densities([(p.name, x, p.pdf(x)) for p in priors], ax, reference_or)
+
+
+def plot_benefit_by_prior(table: pd.DataFrame, columns: dict[str, str]) -> plt.Figure:
+    """One panel per probability in ``columns``; x = follow-up, one line per prior in its fixed look."""
+    fig, axes = plt.subplots(1, len(columns), figsize=figure_size(3.4), sharey=True)
+    priors = list(dict.fromkeys(table["prior"]))
+    timepoints = sorted(table["timepoint_months"].unique())
+    positions = np.arange(len(timepoints))
+    for ax, (column, title) in zip(np.atleast_1d(axes), columns.items()):
+        for i, prior in enumerate(priors):
+            part = table[table["prior"] == prior].set_index("timepoint_months").loc[timepoints]
+            look = _look(prior)
+            ax.plot(positions + (i - (len(priors) - 1) / 2) * 0.06, part[column], label=prior, color=look.color,
+                    linestyle=look.linestyle, marker=look.marker, lw=1.2)
+        ax.set_ylim(0, 1)
+        ax.axhline(0.5, color=REFERENCE_GREY, lw=0.8, ls=":")
+        ax.set_xticks(positions, [str(t) for t in timepoints])
+        ax.set_xlabel("months after enrolment")
+        ax.set_title(title, fontsize="medium")
+    np.atleast_1d(axes)[0].set_ylabel("posterior probability")
+    handles, labels = np.atleast_1d(axes)[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(priors), 3))
+    return fig
+
+
+def plot_curve_with_band(x: np.ndarray, mid: np.ndarray, low: np.ndarray, high: np.ndarray, ax: plt.Axes, label: str = "",
+                         look: Look | None = None) -> plt.Axes:
+    look = look or ROLE_LOOKS["posterior"]
+    ax.plot(x, mid, label=label, color=look.color, linestyle=look.linestyle)
+    ax.fill_between(x, low, high, alpha=0.2, color=look.color, label=f"{label}: 95% interval" if label else None)
+    return ax
+
+
+def forest_plot(
+    labels: Sequence[str], observed: pd.DataFrame, shrunken: pd.DataFrame | None = None,
+    summary_rows: pd.DataFrame | None = None, xlabel: str = "risk ratio (log scale)", ax: plt.Axes | None = None,
+) -> plt.Axes:
+    """Forest plot on the ratio scale: observed estimates, shrunken estimates beside them, and
+    summary rows (pooled effect, prediction) at the bottom.
+
+    Each frame has columns ``estimate``, ``low``, ``high`` on the ratio scale, one row per label
+    (``summary_rows`` also a ``label`` column; a ``role`` column, 'pooled' or 'prediction' or
+    'published', picks its look).
+    """
+    k = len(labels)
+    extra = 0 if summary_rows is None else len(summary_rows)
+    ax = ax or plt.subplots(figsize=figure_size(0.24 * (k + extra) + 1.3))[1]
+    y = np.arange(k)[::-1] + extra + 1
+
+    def bars(frame, yy, look, label, size=4, width=1.0):
+        ax.errorbar(frame["estimate"], yy, xerr=[frame["estimate"] - frame["low"], frame["high"] - frame["estimate"]],
+                    fmt=look.marker, color=look.color, ms=size, lw=width, label=label)
+
+    offset = 0.15 if shrunken is not None else 0.0
+    bars(observed, y + offset, ROLE_LOOKS["observed"], "observed (95% CI)")
+    if shrunken is not None:
+        bars(shrunken, y - offset, ROLE_LOOKS["posterior"], "shrunken (95% CrI)")
+    ticks = list(labels)
+    yticks = list(y)
+    if summary_rows is not None:
+        for i, row in enumerate(summary_rows.itertuples()):
+            yy = extra - i
+            look = ROLE_LOOKS[getattr(row, "role", "pooled")]
+            bars(pd.DataFrame([row._asdict()]), [yy], look, None, size=6, width=2)
+            ticks.append(row.label)
+            yticks.append(yy)
+    ax.set_yticks(yticks, ticks, fontsize="small")
+    ax.set_ylim(0.3, k + extra + 0.7)
+    ax.set_xscale("log")
+    ratio_ticks = [t for t in (0.25, 0.5, 1, 2, 4, 8, 16, 32) if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+    ax.set_xticks(ratio_ticks, [f"{t:g}" for t in ratio_ticks])
+    ax.xaxis.set_minor_formatter(plt.NullFormatter())
+    ax.axvline(1, color=REFERENCE_GREY, lw=0.8, ls=":")
+    ax.set_xlabel(xlabel)
+    ax.legend(loc="lower right", fontsize="small")
+    return ax
+
+
+def plot_employment_over_time(employment: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Axes:
+    """Percentage employed in each arm at each follow-up, with Wilson 95% confidence intervals
+    (statsmodels), IPS and usual care in their fixed looks and slightly apart so the bars do not overlap."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    ax = ax or plt.subplots(figsize=figure_size(3.2))[1]
+    months = employment["timepoint_months"].to_numpy()
+    positions = np.arange(len(months))
+    for offset, (arm, label) in zip((-0.06, 0.06), (("control", "usual care"), ("ips", "IPS"))):
+        events, n = employment[f"employed_{arm}"].to_numpy(), employment[f"n_{arm}"].to_numpy()
+        low, high = proportion_confint(events, n, alpha=0.05, method="wilson")
+        share = events / n
+        look = ROLE_LOOKS[arm]
+        ax.errorbar(positions + offset, 100 * share, yerr=[100 * (share - low), 100 * (high - share)], color=look.color,
+                    linestyle=look.linestyle, marker=look.marker, capsize=3, label=f"{label} (95% CI)")
+    ax.set_xticks(positions, [f"{m} months" for m in months])
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("% in paid work")
+    ax.legend(loc="upper left")
+    return ax

@@ -1,0 +1,136 @@
+"""The one path by which a computed number reaches the book: format, glue, and record in the ledger.
+
+A chapter creates one :class:`Publisher`; its methods return nothing, so a cell that ends with a
+publishing call prints no stray value. Each number it publishes is glued (``myst_nb.glue``)
+under its name in English, under ``<name>_no`` in Norwegian style, and, for probabilities, under
+``<name>_words`` and ``<name>_words_no`` in the calibrated words of :func:`report.likelihood_words`.
+Each is also written as one row of the chapter's ledger file (``_build/ledger/<chapter>.csv``),
+which ``tests/built/test_ledger.py`` compares with the reviewed ``tests/expected/numbers.csv``.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+from ipscompendium import report
+from ipscompendium.report import Estimate, Probability
+
+ROOT = Path(__file__).resolve().parent.parent
+LEDGER_DIR = Path(os.environ.get("IPSCOMPENDIUM_LEDGER", ROOT / "_build" / "ledger"))
+LEDGER_FIELDS = ("chapter", "name", "kind", "value", "low", "high", "method", "mc_se")
+
+
+class Publisher:
+    """Glues and records the numbers of one chapter; starting one clears the chapter's old ledger.
+
+    ``glue`` is the book's glue function, ``myst_nb.glue`` (called as ``glue(name, text,
+    display=False)``): passed in by the chapter, so the package itself does not need MyST-NB.
+    """
+
+    def __init__(self, chapter: str, glue, ledger_dir: Path | None = None):
+        self.chapter = chapter
+        self.path = Path(ledger_dir or LEDGER_DIR) / f"{chapter}.csv"
+        self.rows: dict[str, dict] = {}
+        self._glue_function = glue
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._write()
+
+    def _record(self, name: str, kind: str, value: float, low=None, high=None, method: str = "exact", mc_se=None) -> None:
+        self.rows[name] = {"chapter": self.chapter, "name": name, "kind": kind, "value": repr(float(value)),
+                           "low": "" if low is None else repr(float(low)), "high": "" if high is None else repr(float(high)),
+                           "method": method, "mc_se": "" if mc_se is None else repr(float(mc_se))}
+        self._write()
+
+    def _glue(self, name: str, text: str) -> None:
+        self._glue_function(name, text, display=False)
+
+    def _write(self) -> None:
+        with open(self.path, "w", newline="") as handle:
+            writer = csv.DictWriter(handle, LEDGER_FIELDS)
+            writer.writeheader()
+            writer.writerows(self.rows.values())
+
+    def probability(self, name: str, p: Probability | float, style: str = "percent", decimals: int = 2) -> None:
+        """Glue a probability as '82%' (``style='percent'``) or '0.82' (``'decimal'``), and in words."""
+        p = p if isinstance(p, Probability) else Probability(float(p))
+        if style == "percent":
+            english, norsk = report.percent_of_probability(p.value), report.percent_of_probability(p.value, True)
+        else:
+            english = report.probability_text(p.value, p.draws, decimals)
+            norsk = report.probability_text(p.value, p.draws, decimals, norwegian=True)
+        self._glue(name, english)
+        self._glue(f"{name}_no", norsk)
+        # For "P(...) = 0.98" in prose: the relation comes with the number, so "> 0.999" never reads "= > 0.999".
+        self._glue(f"{name}_eq", english if english[0] in "<>" else f"= {english}")
+        self._glue(f"{name}_words", report.likelihood_words(p.value))
+        self._glue(f"{name}_words_no", report.likelihood_words(p.value, norwegian=True))
+        self._record(name, "probability", p.value, method=p.method, mc_se=p.mc_se)
+
+    def estimate(self, name: str, estimate: Estimate, decimals: int = 2, kind: str = "CrI", scale: float = 1.0,
+                 signed: bool = False, unit: tuple[str, str] = ("", "")) -> None:
+        """Glue 'value (95% CrI low to high)' in both styles; ``scale`` e.g. 100 for percentage points,
+        ``unit`` the (English, Norwegian) words after each number."""
+        shown = estimate.scaled(scale)
+        self._glue(name, report.interval_text(shown, decimals, kind, signed=signed, unit=unit[0]))
+        self._glue(f"{name}_no", report.interval_text(shown, decimals, kind, norwegian=True, signed=signed, unit=unit[1]))
+        self._glue(f"{name}_value", report.number(shown.value, decimals, signed=signed))
+        self._record(name, f"estimate ({kind})", estimate.value, estimate.low, estimate.high, estimate.method)
+
+    def number(self, name: str, value: float, decimals: int = 0, method: str = "exact", norwegian_text: str | None = None,
+               signed: bool = False, grouping: bool = False) -> None:
+        """Glue one number (a count, a size, an effective sample size) in both styles."""
+        self._glue(name, report.number(value, decimals, signed=signed, grouping=grouping))
+        self._glue(f"{name}_no", norwegian_text or report.number(value, decimals, norwegian=True, signed=signed, grouping=grouping))
+        self._record(name, "number", value, method=method)
+
+    def interval(self, name: str, estimate: Estimate, decimals: int = 2) -> None:
+        """Glue only the limits of an interval, 'low to high', where the prose names the interval itself."""
+        self._glue(name, report.range_text(estimate.low, estimate.high, decimals))
+        self._glue(f"{name}_no", report.range_text(estimate.low, estimate.high, decimals, norwegian=True))
+        self._record(name, "interval", estimate.value, estimate.low, estimate.high, estimate.method)
+
+    def percent(self, name: str, value: float, decimals: int = 0) -> None:
+        """Glue a proportion (not a probability: a share of people) as a percentage."""
+        self._glue(name, report.percent(value, decimals=decimals))
+        self._glue(f"{name}_no", report.percent(value, True, decimals))
+        self._record(name, "proportion", value)
+
+    def text(self, name: str, english: str, norwegian: str | None = None) -> None:
+        """Glue words that are not numbers (a trial's name, a phrase chosen from numbers); not recorded."""
+        self._glue(name, english)
+        if norwegian is not None:
+            self._glue(f"{name}_no", norwegian)
+
+    def figure(self, name: str, figure) -> None:
+        """Glue a matplotlib figure for a ``{glue:figure}`` directive (which gives it its number, caption
+        and alt text), and close it so it is not also shown where it was drawn.
+
+        A figure wider than the text column stops the build: its text would shrink on the page.
+        """
+        import matplotlib.pyplot as plt
+
+        from ipscompendium.style import FIGURE_WIDTH_IN
+
+        width = figure.get_size_inches()[0]
+        if width > FIGURE_WIDTH_IN + 0.01:
+            plt.close(figure)
+            raise ValueError(f"figure {name!r} is {width:.1f} in wide; the text column takes {FIGURE_WIDTH_IN:g} in")
+        self._glue_function(name, figure, display=False)
+        plt.close(figure)
+
+    def card(self, name: str, english, norwegian=None) -> None:
+        """Glue an answer card (HTML) under ``name`` and its Norwegian version under ``<name>_no``."""
+        self._glue_function(name, english, display=False)
+        if norwegian is not None:
+            self._glue_function(f"{name}_no", norwegian, display=False)
+
+
+def read_ledger(ledger_dir: Path | None = None) -> list[dict]:
+    """Every row of every chapter's ledger file."""
+    rows = []
+    for path in sorted(Path(ledger_dir or LEDGER_DIR).glob("*.csv")):
+        with open(path, newline="") as handle:
+            rows.extend(csv.DictReader(handle))
+    return rows

@@ -1,0 +1,191 @@
+"""Anyone's two-arm trials, from a CSV file: the general input of the package and its command line.
+
+The minimal table has one row per trial and five columns::
+
+    study,events_treatment,n_treatment,events_control,n_control
+    Aronson 1948,4,123,11,139
+
+Optional columns: ``label`` (how the trial is shown), ``subgroup``, and any number of numeric
+covariates. Columns may be separated by commas, semicolons or tabs (read from the header); the
+file must be UTF-8 (a byte-order mark is allowed). Every error names the file, the physical line
+an editor shows, the column and the rule; nothing is dropped or converted silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+REQUIRED = ("study", "events_treatment", "n_treatment", "events_control", "n_control")
+OPTIONAL_TEXT = ("label", "subgroup")
+COUNT_COLUMNS = REQUIRED[1:]
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int | None
+    column: str | None
+    rule: str
+
+    def describe(self, path: str) -> str:
+        where = [path]
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        return f"{', '.join(where)}: {self.rule}"
+
+
+class InputError(ValueError):
+    """A table that breaks a rule; ``str()`` is one line naming file, line, column and rule."""
+
+    def __init__(self, path: Path | str, problems: list[Problem]):
+        self.path = str(path)
+        self.problems = problems
+        first = problems[0].describe(self.path)
+        more = f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})" if len(problems) > 1 else ""
+        super().__init__(first + more)
+
+    def describe_all(self) -> str:
+        return "\n".join(p.describe(self.path) for p in self.problems)
+
+
+def _text(path: Path) -> str:
+    if not path.exists():
+        raise InputError(path, [Problem(None, None, "no such file")])
+    if path.is_dir():
+        raise InputError(path, [Problem(None, None, "is a directory, not a CSV file")])
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise InputError(path, [Problem(None, None, "the file is empty; it needs a header line and one line per trial")])
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise InputError(path, [Problem(line, None, f"byte 0x{raw[error.start]:02x} is not UTF-8 text; save the file as "
+                                                     "UTF-8 (for example 'CSV UTF-8' in a spreadsheet program)")]) from None
+
+
+def _delimiter(header: str) -> str:
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=counts.get) if max(counts.values()) > 0 else ","
+
+
+def _count(value: str, line: int, column: str, problems: list[Problem]) -> int | None:
+    text = value.strip()
+    if text == "":
+        problems.append(Problem(line, column, "is empty; every trial needs all four counts"))
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        problems.append(Problem(line, column, f"'{text}' is not a whole number"))
+        return None
+    if number != int(number):
+        problems.append(Problem(line, column, f"'{text}' is not a whole number"))
+        return None
+    if number < 0:
+        problems.append(Problem(line, column, f"{text} is negative; counts are 0 or more"))
+        return None
+    return int(number)
+
+
+def read_trials(path: Path | str):
+    """Read and check a table of two-arm trials; returns a DataFrame with the columns above
+    (counts as integers) and ``line``, the physical line each trial came from.
+
+    Raises :class:`InputError` listing every problem found.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    text = _text(path)
+    lines = text.splitlines()
+    header_index = next(i for i, line in enumerate(lines) if line.strip())
+    delimiter = _delimiter(lines[header_index])
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    last_line = 0
+    for record in reader:
+        start = last_line + 1
+        last_line = reader.line_num
+        if not record or all(not cell.strip() for cell in record):
+            continue  # a blank line
+        if header is None:
+            header = [cell.strip() for cell in record]
+            header_line = start
+            continue
+        rows.append((start, record))
+    assert header is not None  # the file is not blank, so a header was read
+    problems: list[Problem] = []
+    # A trailing delimiter gives unnamed columns; they may only be empty.
+    named = [i for i, name in enumerate(header) if name]
+    for i, name in enumerate(header):
+        if name and header.index(name) != i:
+            problems.append(Problem(header_line, name, "appears twice in the header"))
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        problems.append(Problem(header_line, missing[0], "is missing from the header; the table needs the columns "
+                                + ", ".join(REQUIRED) + (f" (found: {', '.join(h for h in header if h)})" if header else "")))
+        raise InputError(path, problems)
+    if not rows:
+        raise InputError(path, [Problem(header_line + 1, None, "no trials: the table has a header but no rows")])
+
+    records = []
+    seen: dict[str, int] = {}
+    for line, record in rows:
+        if len(record) > len(header) and any(cell.strip() for cell in record[len(header):]):
+            problems.append(Problem(line, None, f"has {len(record)} values but the header has {len(header)} columns"))
+            continue
+        cells = {header[i]: (record[i] if i < len(record) else "") for i in named}
+        for i in range(len(header)):
+            if not header[i] and i < len(record) and record[i].strip():
+                problems.append(Problem(line, f"#{i + 1}", "has a value under an empty column name"))
+        study = cells["study"].strip()
+        if not study:
+            problems.append(Problem(line, "study", "is empty; every trial needs a name"))
+        elif study in seen:
+            problems.append(Problem(line, "study", f"'{study}' is already used on line {seen[study]}; names must be unique"))
+        else:
+            seen[study] = line
+        counts = {c: _count(cells[c], line, c, problems) for c in COUNT_COLUMNS}
+        for events, n in (("events_treatment", "n_treatment"), ("events_control", "n_control")):
+            if counts[n] is not None and counts[n] == 0:
+                problems.append(Problem(line, n, "is 0; an arm needs at least one participant"))
+            elif counts[events] is not None and counts[n] is not None and counts[events] > counts[n]:
+                problems.append(Problem(line, events, f"{counts[events]} events exceed the {counts[n]} participants in {n}"))
+        entry = {"study": study, **counts, "line": line}
+        for name in header:
+            if name and name not in REQUIRED:
+                value = cells[name].strip()
+                if name in OPTIONAL_TEXT:
+                    entry[name] = value or None
+                elif value == "":
+                    entry[name] = None
+                else:
+                    try:
+                        entry[name] = float(value)
+                    except ValueError:
+                        problems.append(Problem(line, name, f"'{value}' is not a number (extra columns are numeric "
+                                                            "covariates, besides 'label' and 'subgroup')"))
+        records.append(entry)
+    if problems:
+        raise InputError(path, problems)
+    frame = pd.DataFrame(records)
+    for column in COUNT_COLUMNS:
+        frame[column] = frame[column].astype(int)
+    return frame
+
+
+def parse_arm(text: str) -> tuple[int, int]:
+    """'14/38' -> (14, 38): events out of participants, for the command line."""
+    try:
+        events, n = (int(part) for part in text.strip().split("/"))
+    except ValueError:
+        raise ValueError(f"'{text}' is not EVENTS/N, for example 14/38") from None
+    if n <= 0 or not 0 <= events <= n:
+        raise ValueError(f"'{text}': events must lie between 0 and N, and N must be positive")
+    return events, n

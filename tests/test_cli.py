@@ -1,0 +1,162 @@
+"""The `ipscompendium` command line: results, JSON, errors (exit 2, one line, no traceback), and the
+wheel installed outside the checkout running all three subcommands on the bundled example."""
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ipscompendium import cli, priors, trial_grid
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADER = "study,events_treatment,n_treatment,events_control,n_control\n"
+
+
+def run(args, capsys):
+    code = cli.main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_trial_json_is_the_exact_grid(capsys):
+    code, out, _ = run(["trial", "--treatment", "19/36", "--control", "7/18", "--json", "--threshold-rd", "0.1"], capsys)
+    assert code == 0
+    result = json.loads(out)
+    grid = trial_grid.posterior_grid(19, 36, 7, 18, trial_grid.effect_prior(priors.weakly_informative_prior()))
+    assert result["prob_benefit"] == pytest.approx(grid.prob_log_or_above(0.0), abs=1e-12)
+    assert result["prob_rd_above"] == pytest.approx(grid.prob_rd_above(0.1), abs=1e-12)
+    assert result["or"]["estimate"] == pytest.approx(float(np.exp(grid.quantiles(grid.log_or, 0.5)[0])))
+    assert set(result["rd"]) == {"estimate", "ci_low", "ci_high"} and result["rd"]["ci_low"] < 0 < result["rd"]["ci_high"]
+
+
+def test_trial_lower_is_better_mirrors_higher(capsys):
+    _, up, _ = run(["trial", "--treatment", "5/20", "--control", "14/38", "--json"], capsys)
+    _, down, _ = run(["trial", "--treatment", "14/38", "--control", "5/20", "--json", "--benefit", "lower",
+                      "--control-prior", "logit-normal:0,1.5"], capsys)
+    # fewer events in the treatment arm is the benefit: P(better) is then P(OR < 1)
+    grid = trial_grid.posterior_grid(14, 38, 5, 20, trial_grid.effect_prior_with_control(
+        priors.weakly_informative_prior(), trial_grid.logit_normal_control_prior(0, 1.5)))
+    assert json.loads(down)["prob_benefit"] == pytest.approx(1 - grid.prob_log_or_above(0.0), abs=1e-12)
+    assert json.loads(down)["rd_threshold"] == -0.10
+
+
+def test_trial_priors_from_the_command_line(capsys):
+    for prior in ("weak", "sceptical", "sceptical:1.5", "enthusiastic:3", "normal:0.5,0.7"):
+        code, out, _ = run(["trial", "--treatment", "14/38", "--control", "5/20", "--prior", prior, "--json"], capsys)
+        assert code == 0 and 0 < json.loads(out)["prob_benefit"] < 1
+    sceptic = json.loads(run(["trial", "--treatment", "14/38", "--control", "5/20", "--prior", "sceptical:1.5", "--json"], capsys)[1])
+    weak = json.loads(run(["trial", "--treatment", "14/38", "--control", "5/20", "--json"], capsys)[1])
+    assert sceptic["prob_benefit"] < weak["prob_benefit"]
+
+
+def test_meta_json_on_the_bundled_example(capsys):
+    code, out, _ = run(["meta", "--example", "bcg", "--benefit", "lower", "--json"], capsys)
+    result = json.loads(out)
+    assert code == 0 and result["k"] == 13
+    for key in ("dl", "reml", "bayes"):
+        assert {"estimate", "ci_low", "ci_high", "tau2"} <= set(result[key])
+    assert result["dl"]["tau2"] == pytest.approx(0.3088, abs=1e-4)  # metafor, see test_general.py
+    assert {"prediction_low", "prediction_high", "prob_benefit"} <= set(result["bayes"])
+    assert result["bayes"]["prob_benefit"] > 0.99 and 0.3 < result["bayes"]["estimate"] < 0.7
+
+
+def test_meta_reports_double_zero_and_corrected_trials_and_writes_outputs(tmp_path, capsys):
+    path = tmp_path / "zeros.csv"
+    path.write_text(HEADER + "A,0,20,4,21\nB,3,25,0,24\nC,10,40,12,38\nD,0,15,0,16\nE,12,30,18,30\n")
+    code, out, _ = run(["meta", str(path), "--measure", "or", "--out", str(tmp_path / "report"), "--json"], capsys)
+    result = json.loads(out)
+    assert code == 0 and result["k"] == 4 and result["excluded_double_zero"] == ["D"] and result["zero_cell_corrected"] == ["A", "B"]
+    assert result["dl"]["tau2"] == pytest.approx(0.3327146620, abs=1e-8)  # metafor drop00=TRUE, see test_general.py
+    for name in ("forest.png", "forest.svg", "report.md", "result.json"):
+        assert (tmp_path / "report" / name).stat().st_size > 0
+    assert "Left out" in (tmp_path / "report" / "report.md").read_text()
+
+
+def test_map_file_round_trip_into_trial(tmp_path, capsys):
+    effect, control = tmp_path / "effect.json", tmp_path / "control.json"
+    assert run(["map", "--example", "bcg", "--out", str(effect), "--json"], capsys)[0] == 0
+    code, out, _ = run(["map", "--example", "bcg", "--arm", "control", "--robust-weight", "0.2", "--out", str(control), "--json"], capsys)
+    saved = json.loads(control.read_text())
+    assert code == 0 and saved["scale"] == "control_logit" and saved["weights"][-1] == pytest.approx(0.2) and saved["ess_elir"] > 0
+    code, out, _ = run(["trial", "--treatment", "3/100", "--control", "9/100", "--benefit", "lower", "--prior", f"map:{effect}",
+                        "--control-prior", f"map:{control}", "--json"], capsys)
+    assert code == 0 and json.loads(out)["prob_benefit"] > 0.9
+    # a MAP file on the wrong scale is refused with the option to use instead
+    code, _, err = run(["trial", "--treatment", "3/100", "--control", "9/100", "--prior", f"map:{control}"], capsys)
+    assert code == 2 and "--control-prior" in err
+
+
+@pytest.mark.parametrize("content, expected", [
+    (HEADER + "A,11,10,2,10\nB,1,10,2,10\nC,1,10,2,10\n", "line 2, column 'events_treatment'"),
+    ("", "the file is empty"),
+    (HEADER, "header but no rows"),
+    (HEADER.replace(",", ";") + "A;1;10;2;10\nB;x;10;2;10\n", "line 3, column 'events_treatment'"),
+    (HEADER.encode() + "Müller,1,10,2,10\n".encode("latin-1"), "line 2: byte 0xfc is not UTF-8"),
+    (HEADER + "A,1,10,2,10\nB,1,10,2,10\n", "needs at least 3"),
+])
+def test_bad_files_exit_2_with_one_line_and_no_traceback(tmp_path, content, expected):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    done = subprocess.run([sys.executable, "-m", "ipscompendium", "meta", str(path)], capture_output=True, text=True)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert str(path) in done.stderr and expected in done.stderr
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["meta", "/nonexistent/trials.csv"], "no such file"),
+    (["meta", "/tmp"], "is a directory"),
+    (["trial", "--treatment", "40/38", "--control", "5/20"], "between 0 and N"),
+    (["trial", "--treatment", "14/38", "--control", "5/20", "--prior", "normal:0"], "--prior normal:0"),
+    (["trial", "--treatment", "14/38", "--control", "5/20", "--control-prior", "beta:0,1"], "positive"),
+    (["meta", "--example", "bcg", "--tau-prior", "uniform:1"], "--tau-prior"),
+    (["map", "--example", "bcg", "--robust-weight", "1.5"], "between 0 and 1"),
+])
+def test_bad_arguments_exit_2_with_one_line(capsys, args, expected):
+    code, _, err = run(args, capsys)
+    assert code == 2 and expected in err and len(err.strip().splitlines()) == 1
+
+
+def test_every_subcommand_has_help_with_examples(capsys):
+    for command in ("trial", "meta", "map"):
+        with pytest.raises(SystemExit) as done:
+            cli.main([command, "--help"])
+        assert done.value.code == 0 and "Examples:" in capsys.readouterr().out
+
+
+def test_the_wheel_works_outside_the_checkout(tmp_path):
+    """Build the wheel, install it (without dependencies: those come from this environment) into a
+    folder outside the repository, and run all three subcommands from there on the bundled example."""
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(wheels),
+                    str(ROOT)], check=True, capture_output=True)
+    wheel = next(wheels.glob("ipscompendium-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "ipscompendium/examples/bcg.csv" in names and any(n.endswith("entry_points.txt") for n in names)
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
+                   check=True, capture_output=True)
+    env = {"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    where = subprocess.run([sys.executable, "-c", "import ipscompendium; print(ipscompendium.__file__)"], cwd=tmp_path,
+                           env=env, capture_output=True, text=True, check=True).stdout
+    assert where.startswith(str(target))
+    script = target / "bin" / "ipscompendium"
+    for args in (["trial", "--treatment", "14/38", "--control", "5/20", "--json"], ["meta", "--example", "bcg", "--json"],
+                 ["map", "--example", "bcg", "--json"]):
+        done = subprocess.run([sys.executable, str(script), *args], cwd=tmp_path, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        json.loads(done.stdout)
+
+
+def test_meta_mcmc_agrees_with_the_exact_normal_normal(capsys):
+    code, out, err = run(["meta", "--example", "bcg", "--measure", "or", "--mcmc", "--json"], capsys)
+    result = json.loads(out)
+    mcmc, exact = result["bayes_binomial_normal"], result["bayes"]
+    assert code == 0 and "sampling" in err  # progress is shown on stderr
+    assert mcmc["diagnostics"]["max_rhat"] <= 1.01 and mcmc["diagnostics"]["divergences"] == 0
+    # arm-level and normal-normal likelihoods differ a little on these large trials, not more
+    assert np.log(mcmc["estimate"]) == pytest.approx(np.log(exact["estimate"]), abs=0.1)

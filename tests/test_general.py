@@ -1,0 +1,239 @@
+"""The general layer on anyone's trials: metafor's reference values, zero cells, the input table's
+errors, control-arm priors and MAP priors. (The command line is tested in test_cli.py.)"""
+
+from importlib.resources import files
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ipscompendium import effect_sizes, frequentist, predictive_prior, priors, trial_grid
+from ipscompendium.tau_priors import parse_tau_prior
+from ipscompendium.trial_table import InputError, parse_arm, read_trials
+
+BCG = Path(str(files("ipscompendium.examples").joinpath("bcg.csv")))
+
+
+def _bcg(measure):
+    t = read_trials(BCG)
+    return effect_sizes.effect_sizes(t.events_treatment, t.n_treatment, t.events_control, t.n_control, measure)
+
+
+# --- metafor's dat.bcg ---------------------------------------------------------------------------
+# R, metafor 3.8-1: dat <- escalc(measure=M, ai=tpos, bi=tneg, ci=cpos, di=cneg, data=dat.bcg);
+# rma(yi, vi, data=dat, method=METHOD). RR values as printed in Viechtbauer (2010), J Stat Softw 36(3);
+# the OR, RD and prediction values were obtained with that call (Rscript, metafor 3.8-1).
+
+@pytest.mark.parametrize("measure, method, estimate, se, tau2", [
+    ("rr", "DL", -0.7141, 0.1787, 0.3088),
+    ("rr", "REML", -0.7145, 0.1798, 0.3132),
+    ("or", "DL", -0.7473923497, 0.1922628490, 0.3663434067),
+    ("rd", "REML", -0.0251735000, 0.0108286083, 0.0014215404),
+])
+def test_random_effects_match_metafor_on_dat_bcg(measure, method, estimate, se, tau2):
+    sizes = _bcg(measure)
+    fit = frequentist.random_effects(sizes.y, sizes.v, method)
+    # The RR references are printed to 4 decimals; the others to 10, but metafor stops REML's Fisher
+    # scoring when tau^2 changes by less than 1e-5 (rma's `threshold`), so REML agrees to about that.
+    tolerance = 6e-5 if measure == "rr" else (1e-8 if method == "DL" else 1e-5)
+    assert fit.mu == pytest.approx(estimate, abs=tolerance)
+    assert fit.se_mu == pytest.approx(se, abs=tolerance)
+    assert fit.tau2 == pytest.approx(tau2, abs=tolerance)
+
+
+def test_prediction_interval_matches_metafor_predict():
+    # predict(rma(yi, vi, data=escalc("RR", ...dat.bcg), method="REML"), transf=exp): pi.lb 0.15463429, pi.ub 1.54902802
+    sizes = _bcg("rr")
+    fit = frequentist.random_effects(sizes.y, sizes.v, "REML")
+    low, high = frequentist.prediction_interval(fit, quantile="normal")
+    assert np.exp([low, high]) == pytest.approx([0.15463429, 1.54902802], abs=1e-5)
+
+
+def test_estimators_agree_with_statsmodels_and_pymare():
+    from pymare import Dataset
+    from pymare.estimators import VarianceBasedLikelihoodEstimator
+    from statsmodels.stats.meta_analysis import combine_effects
+
+    sizes = _bcg("or")
+    dl = frequentist.random_effects(sizes.y, sizes.v, "DL")
+    reference = combine_effects(sizes.y, sizes.v, method_re="chi2")
+    assert dl.tau2 == pytest.approx(float(reference.tau2), rel=1e-10)
+    assert dl.q == pytest.approx(float(reference.q), rel=1e-10) and dl.i2 == pytest.approx(float(reference.i2), rel=1e-10)
+    reml = frequentist.random_effects(sizes.y, sizes.v, "REML")
+    pymare_tau2 = VarianceBasedLikelihoodEstimator(method="REML").fit_dataset(Dataset(y=sizes.y, v=sizes.v)).summary().tau2
+    assert reml.tau2 == pytest.approx(float(np.ravel(pymare_tau2)[0]), rel=1e-4)
+
+
+def test_effect_sizes_match_statsmodels_without_zero_cells():
+    from statsmodels.stats.meta_analysis import effectsize_2proportions
+
+    t = read_trials(BCG)
+    for measure, statistic in (("rr", "risk-ratio"), ("or", "odds-ratio"), ("rd", "diff")):
+        ours = effect_sizes.effect_sizes(t.events_treatment, t.n_treatment, t.events_control, t.n_control, measure)
+        y, v = effectsize_2proportions(t.events_treatment.to_numpy(float), t.n_treatment.to_numpy(float),
+                                       t.events_control.to_numpy(float), t.n_control.to_numpy(float), statistic=statistic)
+        assert np.allclose(ours.y, y) and np.allclose(ours.v, v)
+
+
+# --- zero cells ------------------------------------------------------------------------------------
+# R, metafor 3.8-1, five trials a/n1 vs c/n2: 0/20 vs 4/21, 3/25 vs 0/24, 10/40 vs 12/38, 0/15 vs 0/16, 12/30 vs 18/30.
+# escalc(measure=M, ai, bi, ci, di) (add=1/2, to="only0"); rma(..., method="DL") on escalc(..., drop00=TRUE) for RR/OR.
+ZERO = dict(events_treated=[0, 3, 10, 0, 12], n_treated=[20, 25, 40, 15, 30], events_control=[4, 0, 12, 0, 18], n_control=[21, 24, 38, 16, 30])
+METAFOR_YI = {
+    "rr": [-2.1507045617, 1.9066894359, -0.2336148512, -0.4054651081],
+    "or": [-2.3554485826, 2.0310679574, -0.3254224004, -0.8109302162],
+    "rd": [-0.1807359307, 0.1146153846, -0.0657894737, 0.0018382353, -0.2000000000],
+}
+METAFOR_VI = {
+    "rr": [2.1291486291, 2.2072527473, 0.1320175439, 0.0722222222],
+    "or": [2.3281455672, 2.3709750567, 0.2551282051, 0.2777777778],
+    "rd": [0.0085025470, 0.0052645416, 0.0103734601, 0.0035713082, 0.0160000000],
+}
+
+
+@pytest.mark.parametrize("measure", ["rr", "or", "rd"])
+def test_zero_cells_get_metafors_correction_and_double_zeros_leave_the_ratios(measure):
+    sizes = effect_sizes.effect_sizes(*ZERO.values(), measure=measure)
+    assert np.allclose(sizes.y, METAFOR_YI[measure], atol=1e-9) and np.allclose(sizes.v, METAFOR_VI[measure], atol=1e-9)
+    assert list(sizes.double_zero) == [False, False, False, True, False]
+    assert list(sizes.used) == ([True] * 5 if measure == "rd" else [True, True, True, False, True])
+    assert list(sizes.corrected) == [True, True, False, measure == "rd", False]
+
+
+@pytest.mark.parametrize("measure, estimate, se, tau2", [
+    ("rr", -0.3198271151, 0.2918846788, 0.0869329770),
+    ("or", -0.4935098457, 0.4947803838, 0.3327146620),
+])
+def test_pooling_with_zero_cells_matches_metafor_drop00(measure, estimate, se, tau2):
+    sizes = effect_sizes.effect_sizes(*ZERO.values(), measure=measure)
+    fit = frequentist.random_effects(sizes.y, sizes.v, "DL")
+    assert (fit.mu, fit.se_mu, fit.tau2) == pytest.approx((estimate, se, tau2), abs=1e-8)
+
+
+def test_a_double_zero_trial_has_no_ratio_rather_than_vanishing():
+    with pytest.raises(ValueError, match="double-zero"):
+        effect_sizes.log_effects(*ZERO.values(), measure="or")
+
+
+# --- the input table -------------------------------------------------------------------------------
+
+HEADER = "study,events_treatment,n_treatment,events_control,n_control\n"
+
+
+def _write(tmp_path, text, name="trials.csv", encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_reads_the_minimal_table_with_optional_columns(tmp_path):
+    path = _write(tmp_path, "study,events_treatment,n_treatment,events_control,n_control,label,dose\n"
+                            "A,1,10,2,10,Trial A,5\n\nB,0,8,3,9,,\n")
+    t = read_trials(path)
+    assert list(t.study) == ["A", "B"] and list(t.line) == [2, 4]  # the blank line is counted
+    assert t.events_treatment.dtype.kind == "i" and t.dose.isna().tolist() == [False, True]
+
+
+def test_semicolons_tabs_a_trailing_comma_and_a_byte_order_mark_are_read(tmp_path):
+    for text in (HEADER.replace(",", ";") + "A;1;10;2;10\n", HEADER.replace(",", "\t") + "A\t1\t10\t2\t10\n",
+                 HEADER.replace("\n", ",\n") + "A,1,10,2,10,\n", "\ufeff" + HEADER + "A,1,10,2,10\n"):
+        assert read_trials(_write(tmp_path, text)).shape[0] == 1
+
+
+@pytest.mark.parametrize("text, line, column, rule", [
+    (HEADER, 2, None, "header but no rows"),
+    ("study,events_treatment,n_treatment,n_control\nA,1,2,3\n", 1, "events_control", "missing from the header"),
+    (HEADER + "A,1,10,2,10\nA,1,10,2,10\n", 3, "study", "already used on line 2"),
+    (HEADER + "A,11,10,2,10\n", 2, "events_treatment", "exceed"),
+    (HEADER + "A,1.5,10,2,10\n", 2, "events_treatment", "not a whole number"),
+    (HEADER + "A,-1,10,2,10\n", 2, "events_treatment", "negative"),
+    (HEADER + "A,1,10,,10\n", 2, "events_control", "is empty"),
+    (HEADER + "A,1,0,0,10\n", 2, "n_treatment", "at least one participant"),
+    (HEADER + "A,1,10,2,10,7\n", 2, None, "6 values but the header has 5"),
+    (HEADER + '"A\nsecond line",1,10,2,10\nB,x,10,2,10\n', 4, "events_treatment", "not a whole number"),
+])
+def test_every_problem_names_file_physical_line_column_and_rule(tmp_path, text, line, column, rule):
+    path = _write(tmp_path, text)
+    with pytest.raises(InputError) as error:
+        read_trials(path)
+    message = str(error.value)
+    assert "\n" not in message and str(path) in message and rule in message
+    assert f"line {line}" in message
+    if column:
+        assert f"column '{column}'" in message
+
+
+@pytest.mark.parametrize("make, rule", [
+    (lambda p: p / "missing.csv", "no such file"),
+    (lambda p: p, "is a directory"),
+    (lambda p: _write(p, ""), "the file is empty"),
+    (lambda p: _write(p, HEADER + "Müller 2001,1,10,2,10\n", encoding="latin-1"), "not UTF-8"),
+])
+def test_unreadable_files_get_one_clear_line(tmp_path, make, rule):
+    with pytest.raises(InputError, match=rule) as error:
+        read_trials(make(tmp_path))
+    if rule == "not UTF-8":
+        assert "line 2" in str(error.value)
+
+
+def test_all_problems_are_collected(tmp_path):
+    with pytest.raises(InputError) as error:
+        read_trials(_write(tmp_path, HEADER + "A,11,10,2,10\nB,1,10,x,10\n"))
+    assert len(error.value.problems) == 2 and "and 1 more problem" in str(error.value)
+
+
+def test_parse_arm():
+    assert parse_arm("14/38") == (14, 38)
+    for bad in ("14", "39/38", "a/b", "3/0"):
+        with pytest.raises(ValueError):
+            parse_arm(bad)
+
+
+# --- control-arm priors and MAP priors -----------------------------------------------------------
+
+def test_beta_control_prior_gives_the_conjugate_control_posterior():
+    # With a nearly flat effect prior the control arm learns only from its own data: Beta(a + e, b + n - e).
+    a, b, e, n = 2.0, 5.0, 7, 18
+    log_prior = trial_grid.effect_prior_with_control(priors.normal_prior("flat", 0.0, 30.0), trial_grid.beta_control_prior(a, b))
+    grid = trial_grid.posterior_grid(19, 36, e, n, log_prior, points=1200)
+    assert grid.mean(grid.p_control) == pytest.approx((a + e) / (a + b + n), abs=2e-3)
+
+
+def test_logit_normal_control_prior_is_the_control_anchored_baseline():
+    effect = priors.weakly_informative_prior()
+    ours = trial_grid.posterior_grid(19, 36, 7, 18, trial_grid.effect_prior_with_control(effect, trial_grid.logit_normal_control_prior(0.0, 1.5)))
+    anchored = trial_grid.posterior_grid(19, 36, 7, 18, trial_grid.effect_prior(effect, trial_grid.BaselinePrior(1.5, anchor="control")))
+    assert ours.prob_log_or_above(0.0) == pytest.approx(anchored.prob_log_or_above(0.0), abs=1e-12)
+
+
+def test_arm_ess_of_a_normal_prior_is_the_information_ratio():
+    p, sd = 0.3, 0.4
+    assert priors.ess_elir_arm(priors.normal_prior("n", -0.85, sd), p) == pytest.approx(1 / (p * (1 - p) * sd**2), rel=1e-4)
+
+
+def test_control_map_prior_predicts_the_control_rates():
+    t = read_trials(BCG)
+    built = predictive_prior.map_prior_from_trials(t.events_treatment, t.n_treatment, t.events_control, t.n_control,
+                                                    parse_tau_prior("half-normal:1"), arm="control")
+    logits = np.log(t.events_control / (t.n_control - t.events_control))
+    assert built.scale == "control_logit" and built.k == 13
+    assert abs(built.prior.quantile(0.5) - np.median(logits)) < 0.5  # centred among the historical control arms
+    assert built.prior.quantile(0.025) < logits.min() and built.prior.quantile(0.975) > logits.max() - 0.5
+
+
+def test_effect_map_prior_centres_on_the_pooled_odds_ratio():
+    t = read_trials(BCG)
+    built = predictive_prior.map_prior_from_trials(t.events_treatment, t.n_treatment, t.events_control, t.n_control,
+                                                    parse_tau_prior("half-normal:0.5"))
+    sizes = _bcg("or")
+    fit = frequentist.random_effects(sizes.y, sizes.v, "DL")
+    assert built.prior.quantile(0.5) == pytest.approx(fit.mu, abs=0.05)
+    # its spread is the predictive one: wider than the pooled effect's, close to sqrt(tau^2 + se^2)
+    assert built.prior.sd() == pytest.approx(np.sqrt(fit.tau2 + fit.se_mu**2), rel=0.25)
+
+
+def test_tau_prior_parser():
+    assert parse_tau_prior("half-cauchy:0.5").kind == "half_cauchy"
+    for bad in ("half-normal", "normal:1", "half-normal:-1"):
+        with pytest.raises(ValueError):
+            parse_tau_prior(bad)
