@@ -1,6 +1,6 @@
 """Meta-analytic-predictive (MAP) priors from anyone's two-arm trials, by the exact normal-normal
 model (quadrature over tau, no MCMC), for the effect or for the control arm, as RBesT builds them.
-The compendium's own stored MAP prior (binomial-normal, by MCMC) is in :mod:`ipscompendium.map_prior`.
+The compendium's own stored MAP prior (binomial-normal, by MCMC) is in ``ipscompendium.map_prior``.
 """
 
 from __future__ import annotations
