@@ -131,9 +131,16 @@ def test_every_subcommand_has_help_with_examples(capsys):
 def test_the_wheel_works_outside_the_checkout(tmp_path):
     """Build the wheel, install it (without dependencies: those come from this environment) into a
     folder outside the repository, and run all three subcommands from there on the bundled example."""
+    import shutil
+
+    source = tmp_path / "source"  # a copy, so that setuptools' build/ folder is not left in the checkout
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(ROOT / "ipscompendium", source / "ipscompendium", ignore=shutil.ignore_patterns("__pycache__"))
     wheels = tmp_path / "wheels"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(wheels),
-                    str(ROOT)], check=True, capture_output=True)
+                    str(source)], check=True, capture_output=True)
     wheel = next(wheels.glob("ipscompendium-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "ipscompendium/examples/bcg.csv" in names and any(n.endswith("entry_points.txt") for n in names)

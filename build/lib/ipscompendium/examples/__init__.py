@@ -1,1 +1,0 @@
-"""Example tables shipped with the package (see README.md here)."""
