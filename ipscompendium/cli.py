@@ -42,6 +42,20 @@ def _trials_path(args) -> Path:
     return Path(args.trials)
 
 
+def _trials_and_tau_prior(args):
+    """The checked trial table and the prior on tau that `meta` and `map` share."""
+    from ipscompendium.tau_priors import parse_tau_prior
+    from ipscompendium.trial_table import read_trials
+
+    path = _trials_path(args)
+    trials = read_trials(path)
+    try:
+        tau_prior = parse_tau_prior(args.tau_prior)
+    except ValueError as error:
+        raise UsageError(f"--tau-prior: {error}") from None
+    return path, trials, tau_prior
+
+
 def _interval(value: float, low: float, high: float) -> dict[str, float]:
     return {"estimate": float(value), "ci_low": float(low), "ci_high": float(high)}
 
@@ -196,15 +210,8 @@ def run_meta(args) -> dict:
     import numpy as np
 
     from ipscompendium import effect_sizes, exact, frequentist
-    from ipscompendium.tau_priors import parse_tau_prior
-    from ipscompendium.trial_table import read_trials
 
-    path = _trials_path(args)
-    trials = read_trials(path)
-    try:
-        tau_prior = parse_tau_prior(args.tau_prior)
-    except ValueError as error:
-        raise UsageError(f"--tau-prior: {error}") from None
+    path, trials, tau_prior = _trials_and_tau_prior(args)
     sizes = effect_sizes.effect_sizes(trials["events_treatment"], trials["n_treatment"], trials["events_control"],
                                       trials["n_control"], args.measure)
     used = trials[sizes.used].reset_index(drop=True)
@@ -275,15 +282,13 @@ def _binomial_normal(trials, tau_prior, args, back, sign) -> dict:
                                                                         "min_ess_tail": gate.min_ess_tail, "divergences": gate.divergences}}
 
 
-def _write_meta_outputs(result: dict, out: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
+def meta_forest_figure(result: dict):
+    """The forest plot of a `meta` result: each trial, the DL and Bayesian pooled effects, and the
+    prediction for a new trial (what `--out` writes, and what the book's own-trials chapter shows)."""
     import pandas as pd
 
     from ipscompendium import plots, style
 
-    out.mkdir(parents=True, exist_ok=True)
     style.use_book_style()
     observed = pd.DataFrame(result["trials"]).rename(columns={"ci_low": "low", "ci_high": "high"})
     bayes, dl = result["bayes"], result["dl"]
@@ -297,8 +302,17 @@ def _write_meta_outputs(result: dict, out: Path) -> None:
     ax = plots.forest_plot(list(observed["study"]), observed, summary_rows=summary, xlabel=label)
     if result["measure"] == "rd":
         ax.set_xscale("linear")
+    return ax.figure
+
+
+def _write_meta_outputs(result: dict, out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    out.mkdir(parents=True, exist_ok=True)
+    figure = meta_forest_figure(result)
     for suffix in ("png", "svg"):
-        ax.figure.savefig(out / f"forest.{suffix}", bbox_inches="tight")
+        figure.savefig(out / f"forest.{suffix}", bbox_inches="tight")
     (out / "report.md").write_text(meta_markdown(result))
     (out / "result.json").write_text(json.dumps(result, indent=2))
 
@@ -350,18 +364,9 @@ def print_meta(result: dict) -> None:
 # map
 
 def run_map(args) -> dict:
-    import numpy as np
-
     from ipscompendium import predictive_prior, priors
-    from ipscompendium.tau_priors import parse_tau_prior
-    from ipscompendium.trial_table import read_trials
 
-    path = _trials_path(args)
-    trials = read_trials(path)
-    try:
-        tau_prior = parse_tau_prior(args.tau_prior)
-    except ValueError as error:
-        raise UsageError(f"--tau-prior: {error}") from None
+    path, trials, tau_prior = _trials_and_tau_prior(args)
     if not 0 <= args.robust_weight <= 1:
         raise UsageError(f"--robust-weight {args.robust_weight}: a weight lies between 0 and 1")
     built = predictive_prior.map_prior_from_trials(trials["events_treatment"], trials["n_treatment"], trials["events_control"],
