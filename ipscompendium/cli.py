@@ -44,8 +44,8 @@ def _trials_path(args) -> Path:
 
 def _trials_and_tau_prior(args):
     """The checked trial table and the prior on tau that `meta` and `map` share."""
-    from ipscompendium.tau_priors import parse_tau_prior
-    from ipscompendium.trial_table import read_trials
+    from ipscompendium.general.tau_priors import parse_tau_prior
+    from ipscompendium.general.trial_table import read_trials
 
     path = _trials_path(args)
     trials = read_trials(path)
@@ -81,7 +81,7 @@ def parse_effect_prior(text: str):
     """weak | sceptical[:OR] | enthusiastic:OR | normal:MEAN,SD | map:FILE -> a prior on the log-OR."""
     import numpy as np
 
-    from ipscompendium import priors
+    from ipscompendium.general import priors
 
     kind, _, value = text.partition(":")
     try:
@@ -113,7 +113,7 @@ def parse_effect_prior(text: str):
 
 def parse_control_prior(text: str):
     """beta:A,B | logit-normal:MEAN,SD | map:FILE -> a log density on the control arm's log-odds."""
-    from ipscompendium import trial_grid
+    from ipscompendium.general import trial_grid
 
     kind, _, value = text.partition(":")
     try:
@@ -134,7 +134,7 @@ def parse_control_prior(text: str):
 
 
 def read_map_file(path: Path, expected_scale: str):
-    from ipscompendium.priors import NormalMixturePrior
+    from ipscompendium.general.priors import NormalMixturePrior
 
     try:
         content = json.loads(path.read_text())
@@ -157,8 +157,8 @@ def read_map_file(path: Path, expected_scale: str):
 def run_trial(args) -> dict:
     import numpy as np
 
-    from ipscompendium import trial_grid
-    from ipscompendium.trial_table import parse_arm
+    from ipscompendium.general import trial_grid
+    from ipscompendium.general.trial_table import parse_arm
 
     try:
         events_t, n_t = parse_arm(args.treatment)
@@ -209,7 +209,7 @@ def print_trial(result: dict) -> None:
 def run_meta(args) -> dict:
     import numpy as np
 
-    from ipscompendium import effect_sizes, exact, frequentist
+    from ipscompendium.general import effect_sizes, exact, frequentist
 
     path, trials, tau_prior = _trials_and_tau_prior(args)
     sizes = effect_sizes.effect_sizes(trials["events_treatment"], trials["n_treatment"], trials["events_control"],
@@ -267,7 +267,8 @@ def _binomial_normal(trials, tau_prior, args, back, sign) -> dict:
     _progress("sampling the binomial-normal model (PyMC + nutpie; about 10-20 s the first time) ...")
     import numpy as np
 
-    from ipscompendium import meta_models, sampling
+    from ipscompendium import meta_models
+    from ipscompendium.general import sampling
 
     frame = trials.rename(columns={"study": "study_id", "events_treatment": "employed_ips", "n_treatment": "n_ips",
                                    "events_control": "employed_control", "n_control": "n_control"})
@@ -364,7 +365,7 @@ def print_meta(result: dict) -> None:
 # map
 
 def run_map(args) -> dict:
-    from ipscompendium import predictive_prior, priors
+    from ipscompendium.general import predictive_prior, priors
 
     path, trials, tau_prior = _trials_and_tau_prior(args)
     if not 0 <= args.robust_weight <= 1:
@@ -460,7 +461,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     run, show = {"trial": (run_trial, print_trial), "meta": (run_meta, print_meta), "map": (run_map, print_map)}[args.command]
-    from ipscompendium.trial_table import InputError
+    from ipscompendium.general.trial_table import InputError
 
     try:
         result = run(args)

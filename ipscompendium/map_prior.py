@@ -15,8 +15,8 @@ import pandera.pandas as pa
 
 from ipscompendium import data
 from ipscompendium.meta_models import TauPrior, binomial_normal_model
-from ipscompendium.priors import NormalMixturePrior, fit_normal_mixture
-from ipscompendium.sampling import draws_of, sample
+from ipscompendium.general.priors import NormalMixturePrior, fit_normal_mixture
+from ipscompendium.general.sampling import draws_of, sample
 from ipscompendium.validation import source_column, validate_table
 
 MAP_PRIOR_PATH = data.DATA_DIR / "derived" / "map_prior_log_or.csv"
@@ -64,8 +64,8 @@ def normal_normal_map_prior(
     """
     import numpy as np
 
-    from ipscompendium.effect_sizes import log_effects
-    from ipscompendium.exact import normal_normal_posterior
+    from ipscompendium.general.effect_sizes import log_effects
+    from ipscompendium.general.exact import normal_normal_posterior
     from ipscompendium.meta_models import MU_PRIOR_SD
 
     y, v = log_effects(trials["employed_ips"], trials["n_ips"], trials["employed_control"], trials["n_control"], measure)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pymc as pm
 
-from ipscompendium.tau_priors import TauPrior, parse_tau_prior  # noqa: F401 - re-exported for the chapters
+from ipscompendium.general.tau_priors import TauPrior, parse_tau_prior  # noqa: F401 - re-exported for the chapters
 
 #: Prior SD of the pooled log effect: 95% of the mass between ratios 1/50 and 50.
 MU_PRIOR_SD = 2.0
@@ -124,7 +124,7 @@ def meta_summary(idata, log_rr_draws: np.ndarray | None = None, log_rr_new: np.n
     from its deterministics. For the normal-normal model on log RR, mu and theta_new are
     already log RRs.
     """
-    from ipscompendium.sampling import draws_of
+    from ipscompendium.general.sampling import draws_of
 
     posterior = idata["posterior"]
     tau = draws_of(idata, "tau")
@@ -146,7 +146,7 @@ def shrunken_trial_ratios(idata, trials: pd.DataFrame) -> pd.DataFrame:
     For the binomial-normal model the RR of trial i is p_ips_i / p_control_i; for the
     normal-normal model on log RR it is exp(theta_i).
     """
-    from ipscompendium.sampling import draws_of
+    from ipscompendium.general.sampling import draws_of
 
     posterior = idata["posterior"]
     if "baseline_logit" in posterior:
@@ -165,7 +165,7 @@ def covariate_effect(
 ) -> dict[str, float]:
     """Meta-regression on one covariate: the ratio of RRs per unit of it, P(slope < 0), and,
     with ``compare_tau``, the share of the heterogeneity it explains (same trials, no covariate)."""
-    from ipscompendium.sampling import draws_of, sample
+    from ipscompendium.general.sampling import draws_of, sample
 
     settings = {"target_accept": 0.99, "draws": 2000, "tune": 2000, **sample_kwargs}
     name = covariate.columns[0]
@@ -186,7 +186,7 @@ def covariate_effect(
 
 def leave_one_out_refits(y: np.ndarray, se: np.ndarray, labels: list[str], tau_prior: TauPrior, seed: int, **sample_kwargs) -> pd.DataFrame:
     """Refit the normal-normal model without each trial in turn; the pooled RR and tau each time."""
-    from ipscompendium.sampling import sample
+    from ipscompendium.general.sampling import sample
 
     rows = []
     for j, label in enumerate(labels):

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ipscompendium.priors import NormalMixturePrior
+from ipscompendium.general.priors import NormalMixturePrior
 from ipscompendium.style import REFERENCE_GREY, ROLE_LOOKS, Look, figure_size, prior_look
 
 ODDS_RATIO_TICKS = np.array([0.1, 0.25, 0.5, 1, 2, 4, 10, 25])

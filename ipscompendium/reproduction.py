@@ -12,8 +12,8 @@ from scipy import stats
 from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import proportion_effectsize
 
-from ipscompendium.effect_sizes import odds_ratio_woolf
-from ipscompendium.frequentist import (
+from ipscompendium.general.effect_sizes import odds_ratio_woolf
+from ipscompendium.general.frequentist import (
     fisher_exact_p,
     pearson_chi_square_p,
     power_two_proportions,

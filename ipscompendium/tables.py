@@ -111,3 +111,13 @@ def table(
         text.columns = [columns[c] for c in frame.columns]
     all_notes = tuple(notes) + ((MISSING_NOTE,) if missing else ())
     return Table(frame.reset_index(drop=True), text, caption, all_notes)
+
+
+def diagnostics_table(report, caption: str) -> Table:
+    """A sampler's per-parameter diagnostics (:class:`~ipscompendium.general.sampling.DiagnosticsReport`) as a book table."""
+    from ipscompendium.general.sampling import DIAGNOSTIC_LABELS, MAX_RHAT, MIN_ESS
+
+    return table(report.table, caption, DIAGNOSTIC_LABELS,
+                 formats={"max_rhat": fixed(3), "min_ess_bulk": fixed(0), "min_ess_tail": fixed(0)},
+                 notes=[f"Divergent transitions: {report.divergences}. The build stops if R-hat exceeds "
+                        f"{MAX_RHAT:g}, an ESS falls below {MIN_ESS:g}, or any transition diverges."])

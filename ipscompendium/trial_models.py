@@ -1,9 +1,9 @@
 """PyMC models of a two-arm trial with a binary outcome (the IPS in Pain trial).
 
 The main model puts a stated prior on the log odds ratio and a baseline prior
-(:class:`~ipscompendium.trial_grid.BaselinePrior`, centred by default so that both arms get the
+(:class:`~ipscompendium.general.trial_grid.BaselinePrior`, centred by default so that both arms get the
 same prior); risk difference, risk ratio and odds ratio follow from the two risks. The same
-posterior is computed exactly by :mod:`ipscompendium.trial_grid`, which checks these fits.
+posterior is computed exactly by :mod:`ipscompendium.general.trial_grid`, which checks these fits.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import pandas as pd
 import pymc as pm
 import xarray as xr
 
-from ipscompendium.priors import NormalMixturePrior
-from ipscompendium.sampling import draws_of
-from ipscompendium.trial_grid import DEFAULT_BASELINE, RELEVANT_ODDS_RATIO, RELEVANT_RISK_DIFFERENCE, BaselinePrior
+from ipscompendium.general.priors import NormalMixturePrior
+from ipscompendium.general.sampling import draws_of
+from ipscompendium.general.trial_grid import DEFAULT_BASELINE, RELEVANT_ODDS_RATIO, RELEVANT_RISK_DIFFERENCE, BaselinePrior
 
 def two_arm_model(
     employed_ips: int, n_ips: int, employed_control: int, n_control: int,
@@ -112,8 +112,8 @@ def robust_weight_curve(employment: pd.DataFrame, informative_prior: NormalMixtu
                         baseline: BaselinePrior = DEFAULT_BASELINE) -> pd.DataFrame:
     """Grid-exact probabilities of benefit at every follow-up as the robust weight goes from 0 to 1,
     with the posterior weight of the vague component and the robust prior's effective sample size."""
-    from ipscompendium.priors import ess_elir, robustify
-    from ipscompendium.trial_grid import mixture_component_weights, trial_benefit
+    from ipscompendium.general.priors import ess_elir, robustify
+    from ipscompendium.general.trial_grid import mixture_component_weights, trial_benefit
 
     rows = []
     for row in employment.itertuples():
@@ -131,8 +131,8 @@ def robust_weight_curve(employment: pd.DataFrame, informative_prior: NormalMixtu
 def compare_with_grid(idata: xr.DataTree, employed_ips: int, n_ips: int, employed_control: int, n_control: int,
                       log_or_prior: NormalMixturePrior, baseline: BaselinePrior = DEFAULT_BASELINE) -> dict[str, float]:
     """Posterior probabilities from MCMC against the exact grid, in Monte Carlo standard errors."""
-    from ipscompendium.sampling import diagnostics
-    from ipscompendium.trial_grid import trial_benefit
+    from ipscompendium.general.sampling import diagnostics
+    from ipscompendium.general.trial_grid import trial_benefit
 
     exact = trial_benefit(employed_ips, n_ips, employed_control, n_control, log_or_prior, baseline)
     mcmc = benefit_summary(idata)
@@ -147,7 +147,7 @@ def compare_with_grid(idata: xr.DataTree, employed_ips: int, n_ips: int, employe
 def fit_two_arm(row, log_or_prior: NormalMixturePrior, seed: int, baseline: BaselinePrior = DEFAULT_BASELINE,
                 **sample_kwargs) -> xr.DataTree:
     """Sample :func:`two_arm_model` for one follow-up (a row with the four count columns)."""
-    from ipscompendium.sampling import sample
+    from ipscompendium.general.sampling import sample
 
     model = two_arm_model(int(row.employed_ips), int(row.n_ips), int(row.employed_control), int(row.n_control), log_or_prior, baseline)
     label = f"{log_or_prior.name}, {int(row.timepoint_months)} months" if hasattr(row, "timepoint_months") else log_or_prior.name
@@ -160,7 +160,7 @@ def _counts(row) -> tuple[int, int, int, int]:
 
 def exact_table(employment: pd.DataFrame, priors_: Sequence[NormalMixturePrior], baseline: BaselinePrior = DEFAULT_BASELINE) -> pd.DataFrame:
     """Grid-exact posterior summaries for every prior and follow-up, with each prior's own P(benefit) beside it."""
-    from ipscompendium.trial_grid import trial_benefit
+    from ipscompendium.general.trial_grid import trial_benefit
 
     return pd.DataFrame([
         {"prior": prior.name, "timepoint_months": int(row.timepoint_months), **trial_benefit(*_counts(row), prior, baseline),
@@ -171,8 +171,8 @@ def exact_table(employment: pd.DataFrame, priors_: Sequence[NormalMixturePrior],
 
 def baseline_sensitivity(employment: pd.DataFrame, log_or_prior: NormalMixturePrior, baselines: dict[str, BaselinePrior]) -> pd.DataFrame:
     """P(benefit) at every follow-up under each baseline prior, and under independent Beta(1, 1) arms (exact)."""
-    from ipscompendium.exact import beta_posterior, prob_first_greater
-    from ipscompendium.trial_grid import trial_benefit
+    from ipscompendium.general.exact import beta_posterior, prob_first_greater
+    from ipscompendium.general.trial_grid import trial_benefit
 
     rows = []
     for row in employment.itertuples():
@@ -187,8 +187,8 @@ def baseline_sensitivity(employment: pd.DataFrame, log_or_prior: NormalMixturePr
 
 def sceptic_curve(employment: pd.DataFrame, anchor_odds_ratios: np.ndarray, baseline: BaselinePrior = DEFAULT_BASELINE) -> pd.DataFrame:
     """P(benefit) and P(RD > 10 points) under ever more sceptical priors: how sceptical must one be to doubt the benefit?"""
-    from ipscompendium.priors import sceptic_grid
-    from ipscompendium.trial_grid import trial_benefit
+    from ipscompendium.general.priors import sceptic_grid
+    from ipscompendium.general.trial_grid import trial_benefit
 
     rows = []
     for anchor, prior in zip(anchor_odds_ratios, sceptic_grid(anchor_odds_ratios)):
@@ -206,7 +206,7 @@ def transport_table(employment: pd.DataFrame, alternatives: dict[str, tuple[Norm
     ``alternatives`` maps a label to (prior, scale); all share one prior on the control arm, so
     rows differ only in the effect prior and the scale it is transported on.
     """
-    from ipscompendium.trial_grid import benefit, effect_prior_on_scale, posterior_grid
+    from ipscompendium.general.trial_grid import benefit, effect_prior_on_scale, posterior_grid
 
     rows = []
     for label, (prior, scale) in alternatives.items():

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ipscompendium import effect_sizes, frequentist
+from ipscompendium.general import effect_sizes, frequentist
 from ipscompendium.data import poolable_trials
 
 ANY_COMPETITIVE = "any competitive employment during follow-up"

@@ -14,7 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from ipscompendium import data, meta_models, priors, sampling, trial_grid, trial_models, trial_sets
+from ipscompendium import data, meta_models, trial_models, trial_sets
+from ipscompendium.general import priors, sampling, trial_grid
 
 
 def timed(label: str, fit) -> tuple[str, float]:
@@ -52,7 +53,7 @@ def command_line_runs(trials, counts) -> list[tuple[str, float]]:
     """Wall time of the `ipscompendium` command line (a fresh process: imports included), beside the
     same analysis through the API in this (warm) process. Goals on 2 cores: trial < 1 s, meta < 2 s,
     meta --mcmc < 15 s cold."""
-    from ipscompendium import effect_sizes, exact, frequentist
+    from ipscompendium.general import effect_sizes, exact, frequentist
 
     table = trials.rename(columns={"study_id": "study", "employed_ips": "events_treatment", "n_ips": "n_treatment",
                                    "employed_control": "events_control"})[["study", "events_treatment", "n_treatment",

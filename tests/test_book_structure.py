@@ -27,7 +27,8 @@ def _notebooks() -> list[Path]:
 
 def test_package_imports():
     import ipscompendium
-    from ipscompendium import data, design, exact, frequentist, meta_models, plots, priors, sampling, trial_models  # noqa: F401
+    from ipscompendium import data, meta_models, plots, trial_models  # noqa: F401
+    from ipscompendium.general import design, exact, frequentist, priors, sampling  # noqa: F401
 
     assert ipscompendium.__version__
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ipscompendium import cli, priors, trial_grid
+from ipscompendium import cli
+from ipscompendium.general import priors, trial_grid
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = "study,events_treatment,n_treatment,events_control,n_control\n"

@@ -71,3 +71,22 @@ def test_pyproject_declares_every_package_the_package_imports():
     third_party = {m for m in imported if m not in sys.stdlib_module_names and m != "ipscompendium"}
     missing = {distribution.get(m, m).lower().replace("_", "-") for m in third_party} - declared
     assert not missing, f"imported but not declared in pyproject.toml: {sorted(missing)}"
+
+
+def test_the_general_layer_knows_nothing_about_the_compendium():
+    """ipscompendium.general imports only itself (and the package root's interval convention)."""
+    import ast
+
+    allowed = {"ipscompendium", "ipscompendium.general"}
+    bad = []
+    for path in (ROOT / "ipscompendium" / "general").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("ipscompendium"):
+                if not (node.module in allowed or node.module.startswith("ipscompendium.general.")):
+                    bad.append(f"{path.name}: from {node.module} import ...")
+                if node.module == "ipscompendium" and {a.name for a in node.names} - {"INTERVAL_PROB"}:
+                    bad.append(f"{path.name}: from ipscompendium import {[a.name for a in node.names]}")
+            elif isinstance(node, ast.Import):
+                bad += [f"{path.name}: import {a.name}" for a in node.names
+                        if a.name.startswith("ipscompendium") and not a.name.startswith("ipscompendium.general")]
+    assert not bad, "the general layer imports the compendium's modules:\n" + "\n".join(bad)

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ipscompendium import effect_sizes, frequentist, predictive_prior, priors, trial_grid
-from ipscompendium.tau_priors import parse_tau_prior
-from ipscompendium.trial_table import InputError, parse_arm, read_trials
+from ipscompendium.general import effect_sizes, frequentist, predictive_prior, priors, trial_grid
+from ipscompendium.general.tau_priors import parse_tau_prior
+from ipscompendium.general.trial_table import InputError, parse_arm, read_trials
 
 BCG = Path(str(files("ipscompendium.examples").joinpath("bcg.csv")))
 

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from scipy.special import expit
 
-from ipscompendium import exact, meta_models, priors, sampling, trial_grid, trial_models
+from ipscompendium import meta_models, trial_models
+from ipscompendium.general import exact, priors, sampling, trial_grid
 
 HALF_NORMAL_1 = meta_models.TauPrior("half-normal(1)", "half_normal", scale=1.0)
 

@@ -3,7 +3,7 @@
 import numpy as np
 from scipy import stats
 
-from ipscompendium import normal
+from ipscompendium.general import normal
 
 
 def test_normal_functions_match_scipy_stats():

@@ -10,7 +10,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from ipscompendium import cards, plots, priors, publish, style, tables  # noqa: E402
+from ipscompendium import cards, plots, publish, style, tables  # noqa: E402
+from ipscompendium.general import priors
 from ipscompendium.report import Estimate  # noqa: E402
 
 

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from ipscompendium import design, exact, frequentist, historical, priors, report, summary_statistics
+from ipscompendium import report, summary_statistics
+from ipscompendium.general import design, exact, frequentist, historical, priors
 from ipscompendium.map_prior import load_map_prior
 from ipscompendium.meta_models import TauPrior
 

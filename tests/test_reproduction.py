@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from ipscompendium import data, effect_sizes, frequentist, reproduction, trial_sets
+from ipscompendium import data, reproduction, trial_sets
+from ipscompendium.general import effect_sizes, frequentist
 
 
 @pytest.fixture(scope="module")

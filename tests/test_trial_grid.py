@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from scipy.special import betaln
 
-from ipscompendium import exact, historical, priors, trial_grid
-from ipscompendium.trial_grid import BaselinePrior, History
+from ipscompendium.general import exact, historical, priors, trial_grid
+from ipscompendium.general.trial_grid import BaselinePrior, History
 
 FOLLOW_UPS = [(11, 34, 6, 19), (19, 36, 7, 18), (22, 37, 7, 17)]  # IPS in Pain, 6/12/24 months
 REGISTRY = History(50.4, 315)  # 16% of 315

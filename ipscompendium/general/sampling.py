@@ -129,12 +129,3 @@ ARVIZ_SUMMARY_LABELS = {"mean": "Mean", "sd": "SD", "eti95_lb": "2.5%", "eti95_u
 DIAGNOSTIC_LABELS = {"parameter": "Parameter", "max_rhat": "Largest R-hat", "min_ess_bulk": "Smallest bulk ESS",
                      "min_ess_tail": "Smallest tail ESS"}
 
-
-def diagnostics_table(report: "DiagnosticsReport", caption: str):
-    """The per-parameter diagnostics as a book table."""
-    from ipscompendium import tables
-
-    return tables.table(report.table, caption, DIAGNOSTIC_LABELS,
-                        formats={"max_rhat": tables.fixed(3), "min_ess_bulk": tables.fixed(0), "min_ess_tail": tables.fixed(0)},
-                        notes=[f"Divergent transitions: {report.divergences}. The build stops if R-hat exceeds "
-                               f"{MAX_RHAT:g}, an ESS falls below {MIN_ESS:g}, or any transition diverges."])

@@ -2,7 +2,7 @@
 
 With a Beta(alpha, beta) initial prior and the historical likelihood raised to a0, the control
 risk's posterior is Beta(alpha + a0 x_h + x, beta + a0 (n_h - x_h) + n - x). The book computes
-its power priors on the two-arm grid (:mod:`ipscompendium.trial_grid`), for any initial prior;
+its power priors on the two-arm grid (:mod:`ipscompendium.general.trial_grid`), for any initial prior;
 these closed forms are the independent references its tests check that grid against.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ipscompendium.exact import beta_posterior
+from ipscompendium.general.exact import beta_posterior
 
 
 def power_prior_control(

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import stdtrit
 
-from ipscompendium import normal
-from ipscompendium.effect_sizes import two_by_two
+from ipscompendium.general import normal
+from ipscompendium.general.effect_sizes import two_by_two
 
 
 def pearson_chi_square_p(events_treated: int, n_treated: int, events_control: int, n_control: int) -> float:

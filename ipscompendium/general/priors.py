@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ipscompendium import normal
+from ipscompendium.general import normal
 
 #: Standard deviation of the vague component and of the weakly informative prior on the log-OR:
 #: 95% of its mass lies between OR 1/50 and 50.

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ipscompendium import normal
+from ipscompendium.general import normal
 
 ArrayLike = np.ndarray | pd.Series | list | int | float
 

@@ -97,7 +97,7 @@ def normal_normal_posterior(
 
 def compare_normal_normal(idata, y: np.ndarray, se: np.ndarray, tau_prior, mu_prior_sd: float) -> list[dict[str, float]]:
     """MCMC means and 95% limits of mu and tau against the quadrature posterior."""
-    from ipscompendium.sampling import diagnostics, draws_of
+    from ipscompendium.general.sampling import diagnostics, draws_of
 
     post = normal_normal_posterior(y, se, tau_prior.logpdf, mu_prior_sd=mu_prior_sd)
     rows = []

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import betaln, expit, log_expit
 
-from ipscompendium import normal
-from ipscompendium.priors import NormalMixturePrior
+from ipscompendium.general import normal
+from ipscompendium.general.priors import NormalMixturePrior
 
 #: The clinically relevant thresholds the book reports.
 RELEVANT_RISK_DIFFERENCE = 0.10

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ipscompendium.priors import NormalMixturePrior, fit_normal_mixture
-from ipscompendium.tau_priors import TauPrior
+from ipscompendium.general.priors import NormalMixturePrior, fit_normal_mixture
+from ipscompendium.general.tau_priors import TauPrior
 
 #: Mixture components and seed of the fit to the predictive draws.
 COMPONENTS = 2
@@ -34,8 +34,8 @@ def map_prior_from_trials(
     """
     import numpy as np
 
-    from ipscompendium.effect_sizes import effect_sizes
-    from ipscompendium.exact import normal_normal_posterior
+    from ipscompendium.general.effect_sizes import effect_sizes
+    from ipscompendium.general.exact import normal_normal_posterior
 
     if arm == "effect":
         sizes = effect_sizes(events_treatment, n_treatment, events_control, n_control, "or")
