@@ -41,57 +41,49 @@ def _main(soup: BeautifulSoup):
     return soup.find("article") or soup.find("main") or soup  # the article: not the theme's buttons
 
 
+def _each(pages, tags, only_notebooks=False):
+    """(page name, element) for every element of the given tags in each page's article."""
+    for name, soup in pages.items():
+        if only_notebooks and not name.startswith("notebooks/"):
+            continue
+        for element in _main(soup).find_all(tags):
+            yield name, element
+
+
 def test_every_image_has_a_description(pages):
     bad = []
-    for name, soup in pages.items():
-        for img in _main(soup).find_all("img"):
-            alt = (img.get("alt") or "").strip()
-            if len(alt) < 20 or re.search(r"\.(png|jpe?g|svg|gif)$", alt) or "_images" in alt or "/" in alt[:40]:
-                bad.append(f"{name}: {img.get('src')} alt={alt!r}")
+    for name, img in _each(pages, "img"):
+        alt = (img.get("alt") or "").strip()
+        if len(alt) < 20 or re.search(r"\.(png|jpe?g|svg|gif)$", alt) or "_images" in alt or "/" in alt[:40]:
+            bad.append(f"{name}: {img.get('src')} alt={alt!r}")
     assert not bad, "images without a real description:\n" + "\n".join(bad)
 
 
 def test_every_image_is_a_captioned_figure(pages):
-    bad = []
-    for name, soup in pages.items():
-        for img in _main(soup).find_all("img"):
-            figure = img.find_parent("figure")
-            if figure is None or figure.find("figcaption") is None or not figure.find("figcaption").get_text(strip=True):
-                bad.append(f"{name}: {img.get('src')}")
-        for figure in _main(soup).find_all("figure"):
-            caption = figure.find("figcaption")
-            if caption is None or not caption.get_text(strip=True):
-                bad.append(f"{name}: a figure without caption")
+    bad = [f"{name}: {img.get('src')}" for name, img in _each(pages, "img") if img.find_parent("figure") is None]
+    for name, figure in _each(pages, "figure"):
+        caption = figure.find("figcaption")
+        if caption is None or not caption.get_text(strip=True):
+            bad.append(f"{name}: a figure without caption")
     assert not bad, "figures without a caption:\n" + "\n".join(bad)
 
 
 def test_no_table_cell_reads_nan_or_is_cut_short(pages):
-    bad = []
-    for name, soup in pages.items():
-        for cell in _main(soup).find_all(["td", "th"]):
-            text = cell.get_text(strip=True)
-            if BAD_CELL.match(text):
-                bad.append(f"{name}: {text!r} in {cell.find_parent('table').get('class')}")
+    bad = [f"{name}: {cell.get_text(strip=True)!r} in {cell.find_parent('table').get('class')}"
+           for name, cell in _each(pages, ["td", "th"]) if BAD_CELL.match(cell.get_text(strip=True))]
     assert not bad, "table cells a reader cannot use:\n" + "\n".join(bad[:30])
 
 
 def test_every_table_comes_from_the_table_helper(pages):
-    bad = []
-    for name, soup in pages.items():
-        if not name.startswith("notebooks/"):
-            continue  # tables in the prose chapters are written by hand in Markdown, not computed
-        for table in _main(soup).find_all("table"):
-            if "ips-table" not in table.get("class", []) and not table.find_parent(class_="ips-table-wrapper"):
-                bad.append(f"{name}: {table.get('class')}")
+    # tables in the prose chapters are written by hand in Markdown, not computed
+    bad = [f"{name}: {table.get('class')}" for name, table in _each(pages, "table", only_notebooks=True)
+           if "ips-table" not in table.get("class", []) and not table.find_parent(class_="ips-table-wrapper")]
     assert not bad, "tables not made by ipscompendium.tables.table:\n" + "\n".join(bad)
 
 
 def test_tables_have_no_meaningless_index(pages):
-    bad = []
-    for name, soup in pages.items():
-        for table in _main(soup).find_all("table"):
-            if table.find("th", class_=re.compile("row_heading|blank")) or table.find("th", string=re.compile(r"^\d+$")):
-                bad.append(f"{name}: a table shows its index ({table.get('class')})")
+    bad = [f"{name}: a table shows its index ({table.get('class')})" for name, table in _each(pages, "table")
+           if table.find("th", class_=re.compile("row_heading|blank")) or table.find("th", string=re.compile(r"^\d+$"))]
     assert not bad, "\n".join(bad)
 
 
