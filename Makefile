@@ -20,7 +20,7 @@ book: $(STAMP)
 test: pytest book built-test
 
 pytest: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 ## make built-test: the published numbers (ledger) against tests/expected/numbers.csv
 built-test: $(STAMP)

@@ -70,6 +70,12 @@ def _prob(p: float) -> str:
     return probability_text(float(p), decimals=3)
 
 
+def _p_value(p: float) -> str:
+    from ipscompendium.report import p_value_text
+
+    return p_value_text(float(p))
+
+
 def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -225,8 +231,9 @@ def run_meta(args) -> dict:
               "zero_cell_corrected": [str(s) for s in trials.loc[sizes.corrected, "study"]]}
     z = 1.959963984540054
     se = np.sqrt(sizes.v)
-    result["trials"] = [{"study": str(s), **_interval(*back(np.array([y, y - z * e, y + z * e])))}
-                        for s, y, e in zip(used["study"], sizes.y, se)]
+    shown = used["label"].fillna(used["study"]) if "label" in used.columns else used["study"]
+    result["trials"] = [{"study": str(s), "label": str(shown_as), **_interval(*back(np.array([y, y - z * e, y + z * e])))}
+                        for s, shown_as, y, e in zip(used["study"], shown, sizes.y, se)]
     for method in ("DL", "REML"):
         fit = frequentist.random_effects(sizes.y, sizes.v, method)
         result[method.lower()] = {**_interval(back(fit.mu), back(fit.ci_low), back(fit.ci_high)), "tau2": fit.tau2,
@@ -244,11 +251,43 @@ def run_meta(args) -> dict:
         "prob_benefit_new_trial": float(1 - post.predictive_cdf(0.0) if sign > 0 else post.predictive_cdf(0.0)),
         "tau_prior": tau_prior.name, "mu_prior": f"N(0, {mu_sd:g}^2)", "method": "exact (quadrature over tau)",
     }
+    if "subgroup" in used.columns and used["subgroup"].notna().any():
+        result["subgroups"] = _subgroups(used, sizes.y, sizes.v, tau_prior, back, sign, ratio)
     if args.mcmc:
         result["bayes_binomial_normal"] = _binomial_normal(used, tau_prior, args, back, sign)
     if args.out:
         _write_meta_outputs(result, Path(args.out))
     return result
+
+
+def _subgroups(used, y, v, tau_prior, back, sign, ratio) -> dict:
+    """Each subgroup pooled on its own (DL, and exact Bayes with the same priors), and the test of
+    subgroup differences on the DL estimates. Subgroups of one trial are listed, not pooled."""
+    import numpy as np
+
+    from ipscompendium.general import exact, frequentist
+
+    groups, pooled_y, pooled_se = [], [], []
+    labels = used["subgroup"].fillna("(no subgroup)")
+    for name in dict.fromkeys(labels):
+        rows = np.flatnonzero((labels == name).to_numpy())
+        entry = {"subgroup": str(name), "k": len(rows), "studies": [str(s) for s in used["study"].iloc[rows]]}
+        if len(rows) >= 2:
+            fit = frequentist.random_effects(y[rows], v[rows], "DL")
+            post = exact.normal_normal_posterior(y[rows], np.sqrt(v[rows]), tau_prior.logpdf, mu_prior_sd=10.0 if ratio else 1.0,
+                                                 tau_max=3.0 if ratio else 1.0)
+            entry["dl"] = {**_interval(back(fit.mu), back(fit.ci_low), back(fit.ci_high)), "tau2": fit.tau2}
+            entry["bayes"] = {**_interval(back(post.mu_quantile(0.5)), back(post.mu_quantile(0.025)), back(post.mu_quantile(0.975))),
+                              "prob_benefit": float(1 - post.mu_cdf(0.0) if sign > 0 else post.mu_cdf(0.0))}
+            if name != "(no subgroup)":
+                pooled_y.append(fit.mu)
+                pooled_se.append(fit.se_mu)
+        groups.append(entry)
+    out = {"groups": groups}
+    if len(pooled_y) >= 2:
+        test = frequentist.subgroup_difference(np.array(pooled_y), np.array(pooled_se))
+        out["difference"] = {"q": test.q, "df": test.df, "p_value": test.p_value, "method": "Q between subgroups (DL within)"}
+    return out
 
 
 def _predictive_quantile(post):
@@ -267,12 +306,9 @@ def _binomial_normal(trials, tau_prior, args, back, sign) -> dict:
     _progress("sampling the binomial-normal model (PyMC + nutpie; about 10-20 s the first time) ...")
     import numpy as np
 
-    from ipscompendium import meta_models
-    from ipscompendium.general import sampling
+    from ipscompendium.general import bayes_meta, sampling
 
-    frame = trials.rename(columns={"study": "study_id", "events_treatment": "employed_ips", "n_treatment": "n_ips",
-                                   "events_control": "employed_control", "n_control": "n_control"})
-    idata = sampling.sample(meta_models.binomial_normal_model(frame, tau_prior), seed=args.seed, target_accept=0.95,
+    idata = sampling.sample(bayes_meta.binomial_normal_model(trials, tau_prior), seed=args.seed, target_accept=0.95,
                             label="binomial-normal (ipscompendium meta --mcmc)")
     gate = sampling.diagnostics(idata)
     mu, theta_new, tau = (sampling.draws_of(idata, n) for n in ("mu", "theta_new", "tau"))
@@ -300,7 +336,7 @@ def meta_forest_figure(result: dict):
          "high": bayes["prediction_high"], "role": "prediction"},
     ])
     label = {"rr": "risk ratio (log scale)", "or": "odds ratio (log scale)", "rd": "risk difference"}[result["measure"]]
-    ax = plots.forest_plot(list(observed["study"]), observed, summary_rows=summary, xlabel=label)
+    ax = plots.forest_plot(list(observed["label"]), observed, summary_rows=summary, xlabel=label)
     if result["measure"] == "rd":
         ax.set_xscale("linear")
     return ax.figure
@@ -329,6 +365,18 @@ def meta_markdown(result: dict) -> str:
     b = result["bayes"]
     lines += ["", f"P(benefit, {result['benefit']} is better): {_prob(b['prob_benefit'])} for the pooled effect, "
                   f"{_prob(b['prob_benefit_new_trial'])} in a new trial (prior on tau: {b['tau_prior']})."]
+    if "subgroups" in result:
+        lines += ["", f"| Subgroup | Trials | {name}, DL (95% CI) | {name}, Bayes (95% CrI) | P(benefit) |", "|---|---|---|---|---|"]
+        for g in result["subgroups"]["groups"]:
+            if "dl" in g:
+                d, b = g["dl"], g["bayes"]
+                lines.append(f"| {g['subgroup']} | {g['k']} | {_fmt(d['estimate'], 3)} ({_fmt(d['ci_low'], 3)} to {_fmt(d['ci_high'], 3)}) | "
+                             f"{_fmt(b['estimate'], 3)} ({_fmt(b['ci_low'], 3)} to {_fmt(b['ci_high'], 3)}) | {_prob(b['prob_benefit'])} |")
+            else:
+                lines.append(f"| {g['subgroup']} | 1 | not pooled | not pooled | — |")
+        if "difference" in result["subgroups"]:
+            t = result["subgroups"]["difference"]
+            lines.append(f"\nTest for subgroup differences: Q = {t['q']:.2f}, df = {t['df']}, p = {_p_value(t['p_value'])}.")
     if result["excluded_double_zero"]:
         lines.append(f"Left out (no events, or only events, in both arms): {', '.join(result['excluded_double_zero'])}.")
     if result["zero_cell_corrected"]:
@@ -340,7 +388,7 @@ def print_meta(result: dict) -> None:
     name = {"rr": "RR", "or": "OR", "rd": "RD"}[result["measure"]]
     print(f"{result['k']} trials from {result['file']}  (effect: {name}; {result['benefit']} is better)")
     for trial in result["trials"]:
-        print(f"  {trial['study'][:32]:<32} {_fmt(trial['estimate'], 3):>8} ({_fmt(trial['ci_low'], 3)} to {_fmt(trial['ci_high'], 3)})")
+        print(f"  {trial['label'][:32]:<32} {_fmt(trial['estimate'], 3):>8} ({_fmt(trial['ci_low'], 3)} to {_fmt(trial['ci_high'], 3)})")
     for key, label in (("dl", "DerSimonian-Laird"), ("reml", "REML"), ("bayes", "Bayes (exact)")):
         r = result[key]
         print(f"{label:<18} {name} {_fmt(r['estimate'], 3)} (95% {'CrI' if key == 'bayes' else 'CI'} {_fmt(r['ci_low'], 3)} "
@@ -349,6 +397,18 @@ def print_meta(result: dict) -> None:
     b = result["bayes"]
     print(f"P(benefit): pooled {_prob(b['prob_benefit'])}, new trial {_prob(b['prob_benefit_new_trial'])} "
           f"(prior on tau {b['tau_prior']}, on the pooled effect {b['mu_prior']})")
+    if "subgroups" in result:
+        print("Subgroups (each pooled on its own):")
+        for g in result["subgroups"]["groups"]:
+            if "dl" in g:
+                d, b = g["dl"], g["bayes"]
+                print(f"  {g['subgroup'][:24]:<24} k={g['k']:<3} DL {name} {_fmt(d['estimate'], 3)} ({_fmt(d['ci_low'], 3)} to "
+                      f"{_fmt(d['ci_high'], 3)}); Bayes {_fmt(b['estimate'], 3)}, P(benefit) {_prob(b['prob_benefit'])}")
+            else:
+                print(f"  {g['subgroup'][:24]:<24} k={g['k']:<3} one trial: not pooled")
+        if "difference" in result["subgroups"]:
+            t = result["subgroups"]["difference"]
+            print(f"  test for subgroup differences: Q = {t['q']:.2f}, df = {t['df']}, p = {_p_value(t['p_value'])}")
     if "bayes_binomial_normal" in result:
         r = result["bayes_binomial_normal"]
         d = r["diagnostics"]
@@ -374,11 +434,13 @@ def run_map(args) -> dict:
                                             trials["n_control"], tau_prior, arm=args.arm, seed=args.seed)
     prior = priors.robustify(built.prior, args.robust_weight) if args.robust_weight > 0 else built.prior
     control_risk = float(trials["events_control"].sum() / trials["n_control"].sum())
-    ess = priors.ess_elir_arm(prior, control_risk) if args.arm == "control" else priors.ess_elir(prior, control_risk)
+    # A control-arm prior's information varies with the risk itself (RBesT's family = binomial);
+    # an effect prior's ESS needs a reference control risk: the trials' pooled one.
+    ess = priors.ess_elir_logit(prior) if args.arm == "control" else priors.ess_elir(prior, control_risk)
     result = {"scale": built.scale, "name": "MAP" if args.robust_weight == 0 else f"robust MAP (w={args.robust_weight:g})",
               "weights": list(prior.weights), "means": list(prior.means), "sds": list(prior.sds),
               "robust_weight": args.robust_weight, "k": int(built.k), "tau_prior": tau_prior.name,
-              "ess_elir": float(ess), "ess_at_control_risk": control_risk, "source": str(path),
+              "ess_elir": float(ess), "ess_at_control_risk": control_risk if args.arm == "effect" else None, "source": str(path),
               "median": float(prior.quantile(0.5)), "interval_95": [float(prior.quantile(0.025)), float(prior.quantile(0.975))]}
     if args.out:
         Path(args.out).write_text(json.dumps(result, indent=2))
@@ -397,7 +459,8 @@ def print_map(result: dict) -> None:
     low, high = result["interval_95"]
     print(f"  {what}: median {_fmt(float(back(result['median'])), 3)} (95% {_fmt(float(back(low)), 3)} to {_fmt(float(back(high)), 3)})")
     per = "per arm" if result["scale"] == "log_or" else "in the control arm"
-    print(f"  effective sample size (ELIR): {result['ess_elir']:.1f} patients {per}, at a control risk of {result['ess_at_control_risk']:.2f}")
+    at = f", at a control risk of {result['ess_at_control_risk']:.2f}" if result["ess_at_control_risk"] is not None else ""
+    print(f"  effective sample size (ELIR): {result['ess_elir']:.1f} patients {per}{at}")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ def recruitment_years(trials: pd.DataFrame, lag_years: int = LAG_YEARS, span_yea
     """Assumed first and last recruitment year of each trial."""
     followup_years = np.ceil(trials["followup_months"].astype(float) / 12).astype(int)
     last = trials["year"].astype(int) - lag_years - followup_years
-    return pd.DataFrame({"study_id": trials["study_id"], "first_year": last - span_years + 1, "last_year": last})
+    return pd.DataFrame({"study": trials["study"], "first_year": last - span_years + 1, "last_year": last})
 
 
 def _countries(code: str) -> list[str]:

@@ -15,7 +15,9 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from ipscompendium.validation import RowRule, boolean_column, non_empty_text, percentage_matches_counts, source_column, validate_table
+from ipscompendium.general.trial_table import COLUMN_DESCRIPTIONS as GENERAL_COLUMNS
+from ipscompendium.general.trial_table import check_trials
+from ipscompendium.validation import FIRST_DATA_LINE, RowRule, boolean_column, non_empty_text, percentage_matches_counts, source_column, validate_table
 
 #: The repository's data folder; set IPSCOMPENDIUM_DATA to read another copy.
 DATA_DIR = Path(os.environ.get("IPSCOMPENDIUM_DATA", Path(__file__).resolve().parent.parent / "data"))
@@ -259,7 +261,8 @@ TRIALS = TableSpec(
     "Randomised trials of IPS (reconstruction of the meta-analysis record)",
     pa.DataFrameSchema(
         {
-            "study_id": pa.Column(str, pa.Check.str_matches(r"^[a-z]+\d{4}$"), unique=True, description="First author and year"),
+            "study": pa.Column(str, pa.Check.str_matches(r"^[a-z]+\d{4}$"), unique=True,
+                               description=GENERAL_COLUMNS["study"] + ": first author and year"),
             "trial": non_empty_text(description="Trial name"),
             "first_author": non_empty_text(description="First author of the report used"),
             "year": pa.Column("Int64", pa.Check.in_range(1990, 2030), coerce=True, description="Publication year"),
@@ -269,10 +272,11 @@ TRIALS = TableSpec(
             "population": non_empty_text(description="Population studied"),
             "control_condition": non_empty_text(description="What the control arm received"),
             "followup_months": _size("Length of follow-up for the outcome used (months)"),
-            "n_ips": _size("Randomised (or analysed) in the IPS arm", nullable=True),
-            "employed_ips": _count("IPS participants with the outcome", nullable=True),
-            "n_control": _size("Randomised (or analysed) in the control arm", nullable=True),
-            "employed_control": _count("Control participants with the outcome", nullable=True),
+            "n_treatment": _size(GENERAL_COLUMNS["n_treatment"] + ": IPS, randomised (or analysed)", nullable=True),
+            "events_treatment": _count(GENERAL_COLUMNS["events_treatment"] + ": IPS participants in work", nullable=True),
+            "n_control": _size(GENERAL_COLUMNS["n_control"] + ": traditional vocational rehabilitation, randomised (or analysed)",
+                               nullable=True),
+            "events_control": _count(GENERAL_COLUMNS["events_control"] + ": control participants in work", nullable=True),
             "total_randomized": _size("All randomised, all arms"),
             "pct_ips_text": non_empty_text(nullable=True, description="IPS percentage(s) as printed in the source"),
             "pct_control_text": non_empty_text(nullable=True, description="Control percentage(s) as printed in the source"),
@@ -291,21 +295,21 @@ TRIALS = TableSpec(
         strict=True,
     ),
     (
-        _not_above("employed_ips", "n_ips"),
-        _not_above("employed_control", "n_control"),
+        _not_above("events_treatment", "n_treatment"),
+        _not_above("events_control", "n_control"),
         RowRule(
             "arms do not exceed the total randomised", "total_randomized",
-            lambda t, raw: (t["n_ips"] + t["n_control"]) <= t["total_randomized"],
+            lambda t, raw: (t["n_treatment"] + t["n_control"]) <= t["total_randomized"],
         ),
         RowRule(
             "count_status 'incomplete' if and only if a count is missing", "count_status",
-            lambda t, raw: t[["n_ips", "employed_ips", "n_control", "employed_control"]].isna().any(axis=1)
+            lambda t, raw: t[["n_treatment", "events_treatment", "n_control", "events_control"]].isna().any(axis=1)
             == (t["count_status"] == "incomplete"),
         ),
-        _pct_consistent("pct_ips_published", "employed_ips", "n_ips", "pct_discrepancy_documented"),
-        _pct_consistent("pct_control_published", "employed_control", "n_control", "pct_discrepancy_documented"),
+        _pct_consistent("pct_ips_published", "events_treatment", "n_treatment", "pct_discrepancy_documented"),
+        _pct_consistent("pct_control_published", "events_control", "n_control", "pct_discrepancy_documented"),
     ),
-    ("study_id",),
+    ("study",),
 )
 
 
@@ -491,8 +495,16 @@ def reported_value(key: str, path: str | Path | None = None) -> float:
 
 
 def load_trials(path: str | Path | None = None) -> pd.DataFrame:
-    """Meta-analysis: one row per randomised trial, incomplete ones included."""
-    return load("trials", path)
+    """Meta-analysis: one row per randomised trial, incomplete ones included.
+
+    The table extends the package's general trial table (:mod:`ipscompendium.general.trial_table`):
+    the same five columns, more columns and stricter rules on top. Its rows with all four counts
+    must therefore also pass the general rules, checked here after its own.
+    """
+    trials = load("trials", path)
+    complete = trials[trials["count_status"] != "incomplete"]
+    check_trials(complete.assign(line=complete.index + FIRST_DATA_LINE), source=str(path or TRIALS.path))
+    return trials
 
 
 def poolable_trials(trials: pd.DataFrame, statuses: tuple[str, ...] = COUNT_STATUSES[:3]) -> pd.DataFrame:
@@ -606,7 +618,7 @@ def record_coverage(trials: pd.DataFrame, published: pd.DataFrame, analysis_id: 
         "k_table": len(trials),
         "n_table": int(trials["total_randomized"].sum()),
         "k_poolable": len(poolable),
-        "n_poolable": int((poolable["n_ips"] + poolable["n_control"]).sum()),
+        "n_poolable": int((poolable["n_treatment"] + poolable["n_control"]).sum()),
         "k_published": int(target["k_trials"]),
         "n_published": int(target["n_participants"]),
     }

@@ -14,7 +14,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ipscompendium import data
-from ipscompendium.meta_models import TauPrior, binomial_normal_model
+from ipscompendium.general.bayes_meta import binomial_normal_model
+from ipscompendium.general.tau_priors import TauPrior
 from ipscompendium.general.priors import NormalMixturePrior, fit_normal_mixture
 from ipscompendium.general.sampling import draws_of, sample
 from ipscompendium.validation import source_column, validate_table
@@ -66,9 +67,9 @@ def normal_normal_map_prior(
 
     from ipscompendium.general.effect_sizes import log_effects
     from ipscompendium.general.exact import normal_normal_posterior
-    from ipscompendium.meta_models import MU_PRIOR_SD
+    from ipscompendium.general.bayes_meta import MU_PRIOR_SD
 
-    y, v = log_effects(trials["employed_ips"], trials["n_ips"], trials["employed_control"], trials["n_control"], measure)
+    y, v = log_effects(trials["events_treatment"], trials["n_treatment"], trials["events_control"], trials["n_control"], measure)
     mu_sd = MU_PRIOR_SD if measure != "rd" else 1.0
     post = normal_normal_posterior(y, np.sqrt(v), tau_prior.logpdf, mu_prior_sd=mu_sd, tau_max=3.0 if measure != "rd" else 1.0)
     rng = np.random.default_rng(seed)

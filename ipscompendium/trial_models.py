@@ -1,9 +1,9 @@
-"""PyMC models of a two-arm trial with a binary outcome (the IPS in Pain trial).
+"""The IPS in Pain analyses: the general two-arm trial (:mod:`ipscompendium.general.two_arm`,
+:mod:`ipscompendium.general.trial_grid`) run over the trial's follow-ups and the book's priors,
+and a longitudinal model that pools the follow-ups.
 
-The main model puts a stated prior on the log odds ratio and a baseline prior
-(:class:`~ipscompendium.general.trial_grid.BaselinePrior`, centred by default so that both arms get the
-same prior); risk difference, risk ratio and odds ratio follow from the two risks. The same
-posterior is computed exactly by :mod:`ipscompendium.general.trial_grid`, which checks these fits.
+Rows of the employment table (``data.load_employment``) carry the IPS arm as ``employed_ips`` /
+``n_ips``, the treatment arm of the general functions.
 """
 
 from __future__ import annotations
@@ -16,41 +16,8 @@ import pymc as pm
 import xarray as xr
 
 from ipscompendium.general.priors import NormalMixturePrior
-from ipscompendium.general.sampling import draws_of
-from ipscompendium.general.trial_grid import DEFAULT_BASELINE, RELEVANT_ODDS_RATIO, RELEVANT_RISK_DIFFERENCE, BaselinePrior
-
-def two_arm_model(
-    employed_ips: int, n_ips: int, employed_control: int, n_control: int,
-    log_or_prior: NormalMixturePrior, baseline: BaselinePrior = DEFAULT_BASELINE,
-) -> pm.Model:
-    """Binomial likelihood per arm; the arms' log-odds differ by ``log_or`` around a baseline."""
-    with pm.Model(name="") as model:
-        baseline_logit = pm.Normal("baseline_logit", baseline.mean, baseline.sd)
-        log_or = log_or_prior.to_pymc("log_or")
-        shift = log_or / 2 if baseline.anchor == "centred" else 0.0
-        control_logit = pm.Deterministic("control_logit", baseline_logit - shift)
-        p_control = pm.Deterministic("p_control", pm.math.invlogit(control_logit))
-        p_ips = pm.Deterministic("p_ips", pm.math.invlogit(control_logit + log_or))
-        pm.Deterministic("risk_difference", p_ips - p_control)
-        pm.Deterministic("risk_ratio", p_ips / p_control)
-        pm.Deterministic("odds_ratio", pm.math.exp(log_or))
-        pm.Binomial("employed_control", n=n_control, p=p_control, observed=employed_control)
-        pm.Binomial("employed_ips", n=n_ips, p=p_ips, observed=employed_ips)
-    return model
-
-
-def beta_binomial_model(
-    employed_ips: int, n_ips: int, employed_control: int, n_control: int, alpha: float = 1.0, beta: float = 1.0
-) -> pm.Model:
-    """Independent Beta(alpha, beta) priors on the two risks: the conjugate reference model."""
-    with pm.Model() as model:
-        p_control = pm.Beta("p_control", alpha, beta)
-        p_ips = pm.Beta("p_ips", alpha, beta)
-        pm.Deterministic("risk_difference", p_ips - p_control)
-        pm.Binomial("employed_control", n=n_control, p=p_control, observed=employed_control)
-        pm.Binomial("employed_ips", n=n_ips, p=p_ips, observed=employed_ips)
-    return model
-
+from ipscompendium.general.trial_grid import DEFAULT_BASELINE, BaselinePrior
+from ipscompendium.general.two_arm import two_arm_model
 
 def longitudinal_model(
     employment: pd.DataFrame, mu_prior: NormalMixturePrior, tau_scale: float = 0.5, baseline: BaselinePrior = DEFAULT_BASELINE
@@ -81,22 +48,6 @@ def longitudinal_model(
     return model
 
 
-def benefit_summary(idata: xr.DataTree, relevant_rd: float = RELEVANT_RISK_DIFFERENCE, relevant_or: float = RELEVANT_ODDS_RATIO) -> dict[str, float]:
-    """Posterior probabilities of benefit and 95% intervals of the effect measures."""
-    rd = draws_of(idata, "risk_difference")
-    odds_ratio = draws_of(idata, "odds_ratio")
-    risk_ratio = draws_of(idata, "risk_ratio")
-    summary = {
-        "p_benefit": float(np.mean(rd > 0)),
-        "p_relevant_rd": float(np.mean(rd > relevant_rd)),
-        "p_or_above": float(np.mean(odds_ratio > relevant_or)),
-    }
-    for label, values in (("rd", rd), ("or", odds_ratio), ("rr", risk_ratio)):
-        summary[f"{label}_median"] = float(np.median(values))
-        summary[f"{label}_low"], summary[f"{label}_high"] = (float(q) for q in np.quantile(values, [0.025, 0.975]))
-    return summary
-
-
 def fit_table(
     employment: pd.DataFrame, priors: Sequence[NormalMixturePrior], fit,
 ) -> pd.DataFrame:
@@ -117,44 +68,29 @@ def robust_weight_curve(employment: pd.DataFrame, informative_prior: NormalMixtu
 
     rows = []
     for row in employment.itertuples():
-        counts = (int(row.employed_ips), int(row.n_ips), int(row.employed_control), int(row.n_control))
-        control_risk = counts[2] / counts[3]
+        arm_counts = counts(row)
+        control_risk = arm_counts[2] / arm_counts[3]
         for w in weights:
             prior = robustify(informative_prior, float(w))
-            posterior_vague = mixture_component_weights(*counts, prior, baseline)[-1] if 0 < w < 1 else float(w)
+            posterior_vague = mixture_component_weights(*arm_counts, prior, baseline)[-1] if 0 < w < 1 else float(w)
             rows.append({"timepoint_months": int(row.timepoint_months), "robust weight": float(w),
-                         **trial_benefit(*counts, prior, baseline), "posterior weight of vague component": float(posterior_vague),
+                         **trial_benefit(*arm_counts, prior, baseline), "posterior weight of vague component": float(posterior_vague),
                          "prior ESS per arm": ess_elir(prior, control_risk)})
     return pd.DataFrame(rows)
 
 
-def compare_with_grid(idata: xr.DataTree, employed_ips: int, n_ips: int, employed_control: int, n_control: int,
-                      log_or_prior: NormalMixturePrior, baseline: BaselinePrior = DEFAULT_BASELINE) -> dict[str, float]:
-    """Posterior probabilities from MCMC against the exact grid, in Monte Carlo standard errors."""
-    from ipscompendium.general.sampling import diagnostics
-    from ipscompendium.general.trial_grid import trial_benefit
-
-    exact = trial_benefit(employed_ips, n_ips, employed_control, n_control, log_or_prior, baseline)
-    mcmc = benefit_summary(idata)
-    ess = diagnostics(idata, ["log_or"]).min_ess_bulk
-    result = {}
-    for key in ("p_benefit", "p_relevant_rd", "p_or_above"):
-        mc_se = np.sqrt(max(exact[key] * (1 - exact[key]), 1e-6) / ess)
-        result.update({f"{key} exact": exact[key], f"{key} MCMC": mcmc[key], f"{key} z": (mcmc[key] - exact[key]) / mc_se})
-    return result
-
-
 def fit_two_arm(row, log_or_prior: NormalMixturePrior, seed: int, baseline: BaselinePrior = DEFAULT_BASELINE,
                 **sample_kwargs) -> xr.DataTree:
-    """Sample :func:`two_arm_model` for one follow-up (a row with the four count columns)."""
+    """Sample the general two-arm model for one follow-up (a row of the employment table)."""
     from ipscompendium.general.sampling import sample
 
-    model = two_arm_model(int(row.employed_ips), int(row.n_ips), int(row.employed_control), int(row.n_control), log_or_prior, baseline)
+    model = two_arm_model(*counts(row), log_or_prior, baseline)
     label = f"{log_or_prior.name}, {int(row.timepoint_months)} months" if hasattr(row, "timepoint_months") else log_or_prior.name
     return sample(model, seed=seed, label=label, **sample_kwargs)
 
 
-def _counts(row) -> tuple[int, int, int, int]:
+def counts(row) -> tuple[int, int, int, int]:
+    """A follow-up's counts in the general order: events and n in the treatment (IPS) arm, then the control arm."""
     return int(row.employed_ips), int(row.n_ips), int(row.employed_control), int(row.n_control)
 
 
@@ -163,7 +99,7 @@ def exact_table(employment: pd.DataFrame, priors_: Sequence[NormalMixturePrior],
     from ipscompendium.general.trial_grid import trial_benefit
 
     return pd.DataFrame([
-        {"prior": prior.name, "timepoint_months": int(row.timepoint_months), **trial_benefit(*_counts(row), prior, baseline),
+        {"prior": prior.name, "timepoint_months": int(row.timepoint_months), **trial_benefit(*counts(row), prior, baseline),
          "prior P(benefit)": prior.prob_greater(0.0)}
         for prior in priors_ for row in employment.itertuples()
     ])
@@ -176,11 +112,11 @@ def baseline_sensitivity(employment: pd.DataFrame, log_or_prior: NormalMixturePr
 
     rows = []
     for row in employment.itertuples():
-        counts = _counts(row)
+        arm_counts = counts(row)
         entry = {"timepoint_months": int(row.timepoint_months),
-                 "Beta(1, 1) on each arm (conjugate, exact)": prob_first_greater(beta_posterior(*counts[:2]), beta_posterior(*counts[2:]))}
+                 "Beta(1, 1) on each arm (conjugate, exact)": prob_first_greater(beta_posterior(*arm_counts[:2]), beta_posterior(*arm_counts[2:]))}
         for label, baseline in baselines.items():
-            entry[label] = trial_benefit(*counts, log_or_prior, baseline)["p_benefit"]
+            entry[label] = trial_benefit(*arm_counts, log_or_prior, baseline)["p_benefit"]
         rows.append(entry)
     return pd.DataFrame(rows)
 
@@ -193,7 +129,7 @@ def sceptic_curve(employment: pd.DataFrame, anchor_odds_ratios: np.ndarray, base
     rows = []
     for anchor, prior in zip(anchor_odds_ratios, sceptic_grid(anchor_odds_ratios)):
         for row in employment.itertuples():
-            result = trial_benefit(*_counts(row), prior, baseline)
+            result = trial_benefit(*counts(row), prior, baseline)
             rows.append({"timepoint_months": int(row.timepoint_months), "anchor OR": float(anchor), "prior SD": prior.sds[0],
                          "p_benefit": result["p_benefit"], "p_relevant_rd": result["p_relevant_rd"]})
     return pd.DataFrame(rows)
@@ -211,7 +147,7 @@ def transport_table(employment: pd.DataFrame, alternatives: dict[str, tuple[Norm
     rows = []
     for label, (prior, scale) in alternatives.items():
         for row in employment.itertuples():
-            summary = benefit(posterior_grid(*_counts(row), effect_prior_on_scale(prior, scale, control)))
+            summary = benefit(posterior_grid(*counts(row), effect_prior_on_scale(prior, scale, control)))
             rows.append({"MAP prior": label, "prior": prior.describe(), "timepoint_months": int(row.timepoint_months),
                          "P(IPS better)": summary["p_benefit"], "P(RD > 10 points)": summary["p_relevant_rd"],
                          "RD median, points": 100 * summary["rd_median"]})

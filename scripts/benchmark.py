@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from ipscompendium import data, meta_models, trial_models, trial_sets
-from ipscompendium.general import priors, sampling, trial_grid
+from ipscompendium.general import bayes_meta, priors, sampling, tau_priors, trial_grid
 
 
 def timed(label: str, fit) -> tuple[str, float]:
@@ -39,9 +39,9 @@ def main() -> None:
         timed("longitudinal model", lambda: sampling.sample(
             trial_models.longitudinal_model(employment.reset_index(), priors.weakly_informative_prior()), seed=3, target_accept=0.99)),
         timed(f"binomial-normal meta-analysis (k={len(trials)})", lambda: sampling.sample(
-            meta_models.binomial_normal_model(trials, tau), seed=4, target_accept=0.95)),
+            bayes_meta.binomial_normal_model(trials, tau), seed=4, target_accept=0.95)),
         timed(f"normal-normal meta-analysis (k={len(trials)})", lambda: sampling.sample(
-            meta_models.normal_normal_model(y, v**0.5, tau), seed=5, target_accept=0.95)),
+            bayes_meta.normal_normal_model(y, v**0.5, tau), seed=5, target_accept=0.95)),
     ]
     runs += command_line_runs(trials, counts)
     print(f"cores: {os.cpu_count()}")
@@ -54,10 +54,9 @@ def command_line_runs(trials, counts) -> list[tuple[str, float]]:
     same analysis through the API in this (warm) process. Goals on 2 cores: trial < 1 s, meta < 2 s,
     meta --mcmc < 15 s cold."""
     from ipscompendium.general import effect_sizes, exact, frequentist
+    from ipscompendium.general.trial_table import REQUIRED
 
-    table = trials.rename(columns={"study_id": "study", "employed_ips": "events_treatment", "n_ips": "n_treatment",
-                                   "employed_control": "events_control"})[["study", "events_treatment", "n_treatment",
-                                                                           "events_control", "n_control"]]
+    table = trials[list(REQUIRED)]  # the compendium's table extends the general one: its five columns suffice
     folder = Path(tempfile.mkdtemp())
     csv = folder / "trials.csv"
     table.to_csv(csv, index=False)
@@ -70,7 +69,7 @@ def command_line_runs(trials, counts) -> list[tuple[str, float]]:
         sizes = effect_sizes.effect_sizes(table.events_treatment, table.n_treatment, table.events_control, table.n_control, "rr")
         for method in ("DL", "REML"):
             frequentist.random_effects(sizes.y, sizes.v, method)
-        exact.normal_normal_posterior(sizes.y, sizes.v**0.5, meta_models.TauPrior("hn", "half_normal", scale=0.5).logpdf).mu_quantile(0.5)
+        exact.normal_normal_posterior(sizes.y, sizes.v**0.5, tau_priors.TauPrior("hn", "half_normal", scale=0.5).logpdf).mu_quantile(0.5)
 
     k = len(table)
     return [

@@ -52,7 +52,10 @@ def single_percentage(text: object) -> str | None:
 
 def transcribe_trials() -> None:
     trials = pd.read_csv(SHARED / "ips_rcts_candidates.csv", dtype=str, keep_default_na=False)
-    trials = trials.rename(columns={"pct_ips_reported": "pct_ips_text", "pct_control_reported": "pct_control_text"})
+    # The counts take the general trial table's names (ipscompendium.general.trial_table), which this table extends.
+    trials = trials.rename(columns={"pct_ips_reported": "pct_ips_text", "pct_control_reported": "pct_control_text",
+                                    "study_id": "study", "n_ips": "n_treatment", "employed_ips": "events_treatment",
+                                    "employed_control": "events_control"})
     trials.insert(
         trials.columns.get_loc("pct_control_text") + 1,
         "pct_ips_published",
@@ -69,7 +72,7 @@ def transcribe_trials() -> None:
     trials.insert(
         trials.columns.get_loc("pct_control_published") + 1,
         "pct_discrepancy_documented",
-        trials["study_id"].isin(documented),
+        trials["study"].isin(documented),
     )
     trials.to_csv(OUT / "trials.csv", index=False)
 

@@ -63,6 +63,10 @@ def test_meta_json_on_the_bundled_example(capsys):
     assert result["dl"]["tau2"] == pytest.approx(0.3088, abs=1e-4)  # metafor, see test_general.py
     assert {"prediction_low", "prediction_high", "prob_benefit"} <= set(result["bayes"])
     assert result["bayes"]["prob_benefit"] > 0.99 and 0.3 < result["bayes"]["estimate"] < 0.7
+    # the example's `subgroup` column (metafor's alloc): each pooled on its own, and the test between them
+    groups = {g["subgroup"]: g for g in result["subgroups"]["groups"]}
+    assert groups["random"]["k"] == 7 and groups["random"]["dl"]["estimate"] == pytest.approx(np.exp(-1.0041613540), rel=1e-8)
+    assert result["subgroups"]["difference"]["p_value"] == pytest.approx(0.4637617001, abs=1e-8)  # metafor, test_general.py
 
 
 def test_meta_reports_double_zero_and_corrected_trials_and_writes_outputs(tmp_path, capsys):
@@ -168,3 +172,14 @@ def test_meta_mcmc_agrees_with_the_exact_normal_normal(capsys):
     assert mcmc["diagnostics"]["max_rhat"] <= 1.01 and mcmc["diagnostics"]["divergences"] == 0
     # arm-level and normal-normal likelihoods differ a little on these large trials, not more
     assert np.log(mcmc["estimate"]) == pytest.approx(np.log(exact["estimate"]), abs=0.1)
+
+
+def test_meta_shows_labels_and_lists_a_one_trial_subgroup_without_pooling_it(tmp_path, capsys):
+    path = tmp_path / "labelled.csv"
+    path.write_text("study,events_treatment,n_treatment,events_control,n_control,label,subgroup\n"
+                    "a,10,40,5,40,Alpha 2001,x\nb,12,50,6,48,,x\nc,9,30,4,31,Gamma 2010,y\n")
+    code, out, _ = run(["meta", str(path), "--json"], capsys)
+    result = json.loads(out)
+    assert code == 0 and [t["label"] for t in result["trials"]] == ["Alpha 2001", "b", "Gamma 2010"]
+    groups = {g["subgroup"]: g for g in result["subgroups"]["groups"]}
+    assert "dl" in groups["x"] and "dl" not in groups["y"] and "difference" not in result["subgroups"]

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from ipscompendium import data
+from ipscompendium.general.trial_table import COLUMN_DESCRIPTIONS, COUNT_COLUMNS, REQUIRED, InputError, check_trials
 from ipscompendium.validation import DataValidationError
 
 
@@ -31,9 +32,32 @@ def test_trials_keep_incomplete_rows_but_do_not_pool_them():
     trials = data.load_trials()
     poolable = data.poolable_trials(trials)
     assert (trials["count_status"] == "incomplete").sum() == len(trials) - len(poolable)
-    assert poolable[["n_ips", "employed_ips", "n_control", "employed_control"]].notna().all().all()
+    assert poolable[["n_treatment", "events_treatment", "n_control", "events_control"]].notna().all().all()
     reported_only = data.poolable_trials(trials, ("reported",))
     assert set(reported_only["count_status"]) == {"reported"}
+
+
+def test_the_trial_table_extends_the_general_one():
+    # Same five columns with the general descriptions, stricter rules on top; the complete rows
+    # also pass the general rules (load_trials checks them after its own).
+    schema = data.TABLES["trials"].schema
+    for column in REQUIRED:
+        assert schema.columns[column].description.startswith(COLUMN_DESCRIPTIONS[column])
+    poolable = data.poolable_trials(data.load_trials())
+    checked = check_trials(poolable)
+    assert checked[list(COUNT_COLUMNS)].dtypes.map(lambda d: d.kind).eq("i").all()
+
+
+def test_a_broken_general_rule_in_the_trial_table_names_the_line(tmp_path):
+    # The general rule set, applied to the compendium's own rows: its message names the line.
+    trials = data.poolable_trials(data.load_trials()).head(3).assign(line=[2, 3, 4])
+    trials.loc[1, "study"] = trials.loc[0, "study"]
+    with pytest.raises(InputError, match=r"line 3, column 'study': '.*' is already used on line 2"):
+        check_trials(trials, source="trials.csv")
+    trials = data.poolable_trials(data.load_trials()).head(2)
+    trials.loc[1, "events_control"] = trials.loc[1, "n_control"] + 1
+    with pytest.raises(InputError, match=r"line 2, column 'events_control': \d+ events exceed"):
+        check_trials(trials)  # no line column: the row's position, counted from 1
 
 
 def test_poolable_trials_rejects_unknown_status():
@@ -101,10 +125,10 @@ def test_negative_count(tmp_path):
 
 
 def test_employed_above_n(tmp_path):
-    path = _broken_copy(tmp_path, "trials", _set(4, "employed_ips", "70"))
+    path = _broken_copy(tmp_path, "trials", _set(4, "events_treatment", "70"))
     error = _error_for("trials", path)
-    _assert_names(error, path, 6, "employed_ips", "employed_ips <= n_ips")
-    assert "study_id=gold2006" in str(error)
+    _assert_names(error, path, 6, "events_treatment", "events_treatment <= n_treatment")
+    assert "study=gold2006" in str(error)
 
 
 def test_missing_column(tmp_path):
@@ -121,9 +145,9 @@ def test_text_in_numeric_column(tmp_path):
 
 
 def test_duplicate_id(tmp_path):
-    path = _broken_copy(tmp_path, "trials", _set(3, "study_id", "drake1999"))
+    path = _broken_copy(tmp_path, "trials", _set(3, "study", "drake1999"))
     error = _error_for("trials", path)
-    _assert_names(error, path, 5, "study_id", "field_uniqueness")
+    _assert_names(error, path, 5, "study", "field_uniqueness")
 
 
 def test_unknown_status(tmp_path):
@@ -140,14 +164,14 @@ def test_published_percentage_inconsistent_with_counts(tmp_path):
 
 def test_documented_discrepancy_allows_one_participant_only(tmp_path):
     # latimer2006: 14/75 = 18.7% is printed as 18%, a documented discrepancy ...
-    trials = data.load_trials().set_index("study_id")
+    trials = data.load_trials().set_index("study")
     assert trials.loc["latimer2006", "pct_discrepancy_documented"]
     # ... which the strict rule would reject,
     row = list(trials.index).index("latimer2006")
     path = _broken_copy(tmp_path, "trials", _set(row, "pct_discrepancy_documented", "False"))
     _assert_names(_error_for("trials", path), path, row + 2, "pct_control_published", "within the printed rounding")
     # and a percentage off by more than one participant is rejected even when documented.
-    path = _broken_copy(tmp_path, "trials", lambda f: f.assign(pct_control_published=f["pct_control_published"].where(f["study_id"] != "latimer2006", "25")))
+    path = _broken_copy(tmp_path, "trials", lambda f: f.assign(pct_control_published=f["pct_control_published"].where(f["study"] != "latimer2006", "25")))
     _assert_names(_error_for("trials", path), path, row + 2, "pct_control_published", "within one participant")
 
 

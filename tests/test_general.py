@@ -5,6 +5,7 @@ from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
+from scipy.special import expit
 import pytest
 
 from ipscompendium.general import effect_sizes, frequentist, predictive_prior, priors, trial_grid
@@ -39,6 +40,28 @@ def test_random_effects_match_metafor_on_dat_bcg(measure, method, estimate, se, 
     assert fit.mu == pytest.approx(estimate, abs=tolerance)
     assert fit.se_mu == pytest.approx(se, abs=tolerance)
     assert fit.tau2 == pytest.approx(tau2, abs=tolerance)
+
+
+# R, metafor 3.8-1, subgroups by allocation (dat.bcg$alloc, the bundled file's `subgroup`):
+#   res <- lapply(c("random", "alternate", "systematic"), function(a) rma(yi, vi, data=dat, subset=alloc==a, method="DL"))
+#   rma(sapply(res, coef), sei=sapply(res, function(r) r$se), method="FE")   # QE and QEp: the subgroup test
+BCG_SUBGROUPS = {"random": (7, -1.0041613540, 0.3621067987, 0.7630627544),
+                 "alternate": (2, -0.5407929618, 0.2816016131, 0.1325770399),
+                 "systematic": (4, -0.4393465800, 0.3133379136, 0.2849706818)}
+
+
+def test_subgroups_and_their_difference_match_metafor():
+    t = read_trials(BCG)
+    sizes = _bcg("rr")
+    mus, ses = [], []
+    for name, (k, estimate, se, tau2) in BCG_SUBGROUPS.items():
+        rows = (t["subgroup"] == name).to_numpy()
+        fit = frequentist.random_effects(sizes.y[rows], sizes.v[rows], "DL")
+        assert (fit.k, fit.mu, fit.se_mu, fit.tau2) == pytest.approx((k, estimate, se, tau2), abs=1e-8)
+        mus.append(fit.mu)
+        ses.append(fit.se_mu)
+    test = frequentist.subgroup_difference(np.array(mus), np.array(ses))
+    assert (test.q, test.df, test.p_value) == pytest.approx((1.5367688721, 2, 0.4637617001), abs=1e-8)
 
 
 def test_prediction_interval_matches_metafor_predict():
@@ -206,9 +229,26 @@ def test_logit_normal_control_prior_is_the_control_anchored_baseline():
     assert ours.prob_log_or_above(0.0) == pytest.approx(anchored.prob_log_or_above(0.0), abs=1e-12)
 
 
-def test_arm_ess_of_a_normal_prior_is_the_information_ratio():
-    p, sd = 0.3, 0.4
-    assert priors.ess_elir_arm(priors.normal_prior("n", -0.85, sd), p) == pytest.approx(1 / (p * (1 - p) * sd**2), rel=1e-4)
+def test_arm_ess_of_a_normal_logit_prior_has_its_closed_form():
+    # RBesT's own example (inst/examples/ess.R): the logit-scale twin of Beta(5, 15),
+    #   prior_logit <- mixnorm(c(1, log(5 / 15), sqrt(1 / 5 + 1 / 15))); ess(prior_logit, family = binomial)
+    # For N(m, s^2) the ELIR is E[1 / (p(1 - p))] / s^2 = (2 + 2 exp(s^2 / 2) cosh(m)) / s^2, about 21.8:
+    # "slightly different" from the Beta's 20, as that example says, because of the change of scale.
+    m, s2 = np.log(5 / 15), 1 / 5 + 1 / 15
+    closed_form = (2 + 2 * np.exp(s2 / 2) * np.cosh(m)) / s2
+    assert priors.ess_elir_logit(priors.normal_prior("n", m, np.sqrt(s2))) == pytest.approx(closed_form, rel=1e-6)
+    assert 20 < closed_form < 23
+
+
+def test_arm_ess_of_a_mixture_matches_monte_carlo():
+    # An independent check of the quadrature: draws from the prior, the curvature of its log density
+    # by central differences, each divided by one patient's information p(1 - p) at that log-odds.
+    prior = priors.NormalMixturePrior("control MAP", (0.7, 0.3), (-1.2, -0.6), (0.3, 1.2))
+    theta = prior.sample(200_000, np.random.default_rng(5))
+    h = 1e-4
+    curvature = -(prior.logpdf(theta + h) - 2 * prior.logpdf(theta) + prior.logpdf(theta - h)) / h**2
+    ratio = curvature / (expit(theta) * expit(-theta))
+    assert priors.ess_elir_logit(prior) == pytest.approx(ratio.mean(), abs=4 * ratio.std() / np.sqrt(len(ratio)))
 
 
 def test_control_map_prior_predicts_the_control_rates():

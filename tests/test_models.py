@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from scipy.special import expit
 
-from ipscompendium import meta_models, trial_models
-from ipscompendium.general import exact, priors, sampling, trial_grid
+from ipscompendium import trial_models
+from ipscompendium.general import bayes_meta, exact, priors, sampling, tau_priors, trial_grid, two_arm
 
-HALF_NORMAL_1 = meta_models.TauPrior("half-normal(1)", "half_normal", scale=1.0)
+HALF_NORMAL_1 = tau_priors.TauPrior("half-normal(1)", "half_normal", scale=1.0)
 
 
 # --- The gate ---------------------------------------------------------------------------------
@@ -48,7 +48,7 @@ def test_gate_fails_on_low_ess():
 
 def test_sample_raises_for_a_real_underconverged_fit():
     # Ten draws per chain cannot reach an ESS of 400: the fit must be refused, not reported.
-    model = trial_models.two_arm_model(19, 36, 7, 18, priors.weakly_informative_prior())
+    model = two_arm.two_arm_model(19, 36, 7, 18, priors.weakly_informative_prior())
     with pytest.raises(sampling.ConvergenceError):
         sampling.sample(model, seed=1, draws=10, tune=200)
 
@@ -57,12 +57,12 @@ def test_sample_raises_for_a_real_underconverged_fit():
 
 
 def test_beta_binomial_mcmc_matches_the_conjugate_posterior():
-    idata = sampling.sample(trial_models.beta_binomial_model(19, 36, 7, 18), seed=11, draws=2000)
+    idata = sampling.sample(two_arm.beta_binomial_model(19, 36, 7, 18), seed=11, draws=2000)
     rd = sampling.draws_of(idata, "risk_difference")
     exact_p = exact.prob_first_greater(exact.beta_posterior(19, 36), exact.beta_posterior(7, 18))
     ess = sampling.diagnostics(idata, ["risk_difference"]).min_ess_bulk
     assert abs(np.mean(rd > 0) - exact_p) < 4 * np.sqrt(exact_p * (1 - exact_p) / ess)
-    p_ips = sampling.draws_of(idata, "p_ips")
+    p_ips = sampling.draws_of(idata, "p_treatment")
     posterior = exact.beta_posterior(19, 36)
     assert abs(p_ips.mean() - posterior.mean()) < 4 * posterior.std() / np.sqrt(ess)
     assert np.quantile(p_ips, 0.975) == pytest.approx(posterior.ppf(0.975), abs=0.02)
@@ -73,21 +73,47 @@ def test_two_arm_logit_model_matches_the_grid_posterior(anchor):
     # Within four Monte Carlo standard errors and no slack: the grid's own error is far smaller.
     prior = priors.robustify(priors.normal_prior("informative", 1.4, 0.6), 0.5)
     baseline = trial_grid.BaselinePrior(anchor=anchor)
-    idata = sampling.sample(trial_models.two_arm_model(22, 37, 7, 17, prior, baseline), seed=12, draws=2000)
+    idata = sampling.sample(two_arm.two_arm_model(22, 37, 7, 17, prior, baseline), seed=12, draws=2000)
     grid = trial_grid.trial_benefit(22, 37, 7, 17, prior, baseline)
-    mcmc = trial_models.benefit_summary(idata)
+    mcmc = two_arm.benefit_summary(idata)
     ess = sampling.diagnostics(idata, ["log_or"]).min_ess_bulk
     for key in ("p_benefit", "p_relevant_rd", "p_or_above"):
         p = grid[key]
         assert abs(mcmc[key] - p) < 4 * np.sqrt(p * (1 - p) / ess), key
 
 
+@pytest.mark.parametrize("kind", ["beta", "mixture"])
+def test_two_arm_model_with_any_control_prior_matches_the_grid(kind):
+    # The control prior is an argument, not fixed: a Beta on the control risk, and a two-component
+    # mixture on the control log-odds (the shape of an arm-level MAP prior). Same posterior on the grid.
+    effect = priors.normal_prior("effect", 0.5, 1.0)
+    if kind == "beta":
+        control, control_density = two_arm.BetaRisk(3, 9), trial_grid.beta_control_prior(3, 9)
+    else:
+        control = priors.NormalMixturePrior("control MAP", (0.7, 0.3), (-1.2, -0.6), (0.3, 1.2))
+        control_density = control.logpdf
+    idata = sampling.sample(two_arm.two_arm_model(12, 30, 4, 10, effect, control), seed=14, draws=2000)
+    grid = trial_grid.benefit(trial_grid.posterior_grid(12, 30, 4, 10, trial_grid.effect_prior_with_control(effect, control_density)))
+    mcmc = two_arm.benefit_summary(idata)
+    ess = sampling.diagnostics(idata, ["log_or"]).min_ess_bulk
+    for key in ("p_benefit", "p_relevant_rd", "p_or_above"):
+        p = grid[key]
+        assert abs(mcmc[key] - p) < 4 * np.sqrt(p * (1 - p) / ess), key
+    p_control = sampling.draws_of(idata, "p_control")
+    assert np.median(p_control) == pytest.approx(grid["p_control_median"], abs=0.02)
+
+
+def test_two_arm_model_refuses_an_unknown_control_prior():
+    with pytest.raises(TypeError, match="control prior must be"):
+        two_arm.two_arm_model(1, 2, 1, 2, priors.weakly_informative_prior(), control=(3, 9))
+
+
 def test_normal_normal_mcmc_matches_quadrature_over_tau():
     rng = np.random.default_rng(4)
     se = rng.uniform(0.15, 0.5, 12)
     y = rng.normal(0.7 + 0.3 * rng.normal(size=12), se)
-    idata = sampling.sample(meta_models.normal_normal_model(y, se, HALF_NORMAL_1), seed=13, draws=2000, target_accept=0.95)
-    post = exact.normal_normal_posterior(y, se, HALF_NORMAL_1.logpdf, mu_prior_sd=meta_models.MU_PRIOR_SD)
+    idata = sampling.sample(bayes_meta.normal_normal_model(y, se, HALF_NORMAL_1), seed=13, draws=2000, target_accept=0.95)
+    post = exact.normal_normal_posterior(y, se, HALF_NORMAL_1.logpdf, mu_prior_sd=bayes_meta.MU_PRIOR_SD)
     for name, mean, quantile in (("mu", post.mu_mean(), post.mu_quantile), ("tau", post.tau_mean(), post.tau_quantile)):
         draws = sampling.draws_of(idata, name)
         ess = sampling.diagnostics(idata, [name]).min_ess_bulk
@@ -96,7 +122,7 @@ def test_normal_normal_mcmc_matches_quadrature_over_tau():
             assert np.quantile(draws, q) == pytest.approx(quantile(q), abs=0.06), (name, q)
     theta_new = sampling.draws_of(idata, "theta_new")
     assert np.mean(theta_new < 0) == pytest.approx(post.predictive_cdf(0.0), abs=0.02)
-    rows = exact.compare_normal_normal(idata, y, se, HALF_NORMAL_1, meta_models.MU_PRIOR_SD)
+    rows = exact.compare_normal_normal(idata, y, se, HALF_NORMAL_1, bayes_meta.MU_PRIOR_SD)
     assert [r["parameter"] for r in rows] == ["mu", "tau"]
     assert all(abs(r["(MCMC - exact) / MC s.e."]) < 4 for r in rows)
 
@@ -109,10 +135,10 @@ def _simulated_trials(k, mu, tau, n, seed):
     baseline = rng.normal(-1.2, 0.4, k)
     theta = rng.normal(mu, tau, k)
     return pd.DataFrame({
-        "study_id": [f"sim{i:02d}" for i in range(k)],
-        "n_ips": n, "n_control": n,
-        "employed_ips": rng.binomial(n, expit(baseline + theta)),
-        "employed_control": rng.binomial(n, expit(baseline)),
+        "study": [f"sim{i:02d}" for i in range(k)],
+        "n_treatment": n, "n_control": n,
+        "events_treatment": rng.binomial(n, expit(baseline + theta)),
+        "events_control": rng.binomial(n, expit(baseline)),
     })
 
 
@@ -123,7 +149,7 @@ def _covers(draws, truth):
 
 def test_binomial_normal_recovers_mu_and_tau():
     trials = _simulated_trials(k=30, mu=0.9, tau=0.35, n=200, seed=21)
-    idata = sampling.sample(meta_models.binomial_normal_model(trials, HALF_NORMAL_1), seed=22, target_accept=0.95)
+    idata = sampling.sample(bayes_meta.binomial_normal_model(trials, HALF_NORMAL_1), seed=22, target_accept=0.95)
     mu, tau = sampling.draws_of(idata, "mu"), sampling.draws_of(idata, "tau")
     assert _covers(mu, 0.9) and abs(np.median(mu) - 0.9) < 0.2
     assert _covers(tau, 0.35) and abs(np.median(tau) - 0.35) < 0.2
@@ -136,7 +162,7 @@ def test_meta_regression_recovers_the_slope():
     se = rng.uniform(0.1, 0.3, k)
     y = rng.normal(0.8 - 0.3 * x + rng.normal(0, 0.1, k), se)
     covariates = pd.DataFrame({"x": x})
-    idata = sampling.sample(meta_models.normal_normal_model(y, se, HALF_NORMAL_1, covariates=covariates), seed=32,
+    idata = sampling.sample(bayes_meta.normal_normal_model(y, se, HALF_NORMAL_1, covariates=covariates), seed=32,
                             target_accept=0.99, draws=2000, tune=2000)
     beta = sampling.draws_of(idata, "beta")[:, 0]
     assert _covers(beta, -0.3) and abs(np.median(beta) + 0.3) < 0.1
@@ -146,7 +172,7 @@ def test_meta_regression_recovers_the_slope():
 def test_two_arm_model_recovers_risks_with_large_arms():
     row = pd.Series({"timepoint_months": 12, "employed_ips": 600, "n_ips": 1000, "employed_control": 300, "n_control": 1000})
     idata = trial_models.fit_two_arm(row, priors.weakly_informative_prior(), seed=41)
-    summary = trial_models.benefit_summary(idata)
+    summary = two_arm.benefit_summary(idata)
     assert summary["rd_low"] < 0.30 < summary["rd_high"]
     assert summary["rd_median"] == pytest.approx(0.30, abs=0.02)
     assert summary["p_benefit"] > 0.999
@@ -203,7 +229,7 @@ def test_covariate_effect_recovers_a_slope_and_explains_heterogeneity():
     x = rng.normal(size=k)
     se = rng.uniform(0.1, 0.25, k)
     y = rng.normal(0.8 - 0.3 * x, se)
-    effect = meta_models.covariate_effect(y, se, [f"t{i}" for i in range(k)], HALF_NORMAL_1, pd.DataFrame({"x": x}), seed=62)
+    effect = bayes_meta.covariate_effect(y, se, [f"t{i}" for i in range(k)], HALF_NORMAL_1, pd.DataFrame({"x": x}), seed=62)
     assert effect["ratio 2.5%"] < np.exp(-0.3) < effect["ratio 97.5%"]
     assert effect["P(slope < 0)"] > 0.99
     assert effect["tau reduction"] > 0.3
@@ -213,6 +239,6 @@ def test_leave_one_out_refits_move_away_from_an_outlier():
     y = np.array([0.4, 0.9, 0.6, 1.1, 0.75, 2.5])
     se = np.full(6, 0.2)
     labels = ["a", "b", "c", "d", "e", "outlier"]
-    loo = meta_models.leave_one_out_refits(y, se, labels, HALF_NORMAL_1, seed=71, target_accept=0.99, draws=2000, tune=2000)
+    loo = bayes_meta.leave_one_out_refits(y, se, labels, HALF_NORMAL_1, seed=71, target_accept=0.99, draws=2000, tune=2000)
     assert list(loo["left out"]) == labels
     assert loo.set_index("left out")["pooled RR"].idxmin() == "outlier"

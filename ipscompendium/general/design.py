@@ -4,7 +4,7 @@ Assurance (O'Hagan, Stevens & Campbell 2005) is the probability that the trial s
 averaged over what we currently believe about the effect and the control risk, given as paired
 draws (from a prior, or from the posterior of an earlier trial). The decision rule is the
 conventional one: success = a two-sided 5% z-test for two proportions that is significant in
-favour of IPS.
+favour of the treatment.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from scipy import stats
 from scipy.special import expit, logit
 
 
-def success_probability(p_control: np.ndarray, p_ips: np.ndarray, n_per_arm: int, alpha: float = 0.05) -> np.ndarray:
-    """Probability that the z-test is significant in favour of IPS, for given true risks."""
-    p_control, p_ips = np.asarray(p_control, float), np.asarray(p_ips, float)
-    se = np.sqrt((p_control * (1 - p_control) + p_ips * (1 - p_ips)) / n_per_arm)
-    return stats.norm.cdf((p_ips - p_control) / se - stats.norm.ppf(1 - alpha / 2))
+def success_probability(p_control: np.ndarray, p_treatment: np.ndarray, n_per_arm: int, alpha: float = 0.05) -> np.ndarray:
+    """Probability that the z-test is significant in favour of the treatment, for given true risks."""
+    p_control, p_treatment = np.asarray(p_control, float), np.asarray(p_treatment, float)
+    se = np.sqrt((p_control * (1 - p_control) + p_treatment * (1 - p_treatment)) / n_per_arm)
+    return stats.norm.cdf((p_treatment - p_control) / se - stats.norm.ppf(1 - alpha / 2))
 
 
 def assurance(log_or_draws: np.ndarray, control_risk_draws: np.ndarray, n_per_arm: int, alpha: float = 0.05) -> float:
@@ -26,8 +26,8 @@ def assurance(log_or_draws: np.ndarray, control_risk_draws: np.ndarray, n_per_ar
     log_or, control = np.asarray(log_or_draws, float), np.asarray(control_risk_draws, float)
     if log_or.shape != control.shape:
         raise ValueError("need one control-risk draw per log-OR draw")
-    p_ips = expit(logit(control) + log_or)
-    return float(np.mean(success_probability(control, p_ips, n_per_arm, alpha)))
+    p_treatment = expit(logit(control) + log_or)
+    return float(np.mean(success_probability(control, p_treatment, n_per_arm, alpha)))
 
 
 def assurance_curve(log_or_draws: np.ndarray, control_risk_draws: np.ndarray, n_values: np.ndarray, alpha: float = 0.05) -> np.ndarray:
@@ -39,7 +39,7 @@ def sample_size_for_assurance(
 ) -> int | None:
     """Smallest n per arm with assurance >= target, or None if it is not reached by ``n_max``.
 
-    Assurance cannot exceed the probability that IPS is better, however large the trial: a
+    Assurance cannot exceed the probability that the treatment is better, however large the trial: a
     target above that ceiling is unreachable, and the function says so by returning None.
     """
     if assurance(log_or_draws, control_risk_draws, n_max, alpha) < target:

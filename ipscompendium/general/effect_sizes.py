@@ -127,12 +127,12 @@ def log_effects(
 
 def trial_ratios(trials: pd.DataFrame, measure: str = "rr", level: float = 0.95) -> pd.DataFrame:
     """Per-trial ratio with its confidence interval, from the columns of a trial table."""
-    y, v = log_effects(trials["employed_ips"], trials["n_ips"], trials["employed_control"], trials["n_control"], measure)
+    y, v = log_effects(trials["events_treatment"], trials["n_treatment"], trials["events_control"], trials["n_control"], measure)
     z = normal.ppf(0.5 + level / 2)
     se = np.sqrt(v)
     return pd.DataFrame(
         {
-            "study_id": trials["study_id"].to_numpy(),
+            "study": trials["study"].to_numpy(),
             f"log_{measure}": y,
             "se": se,
             measure: np.exp(y),

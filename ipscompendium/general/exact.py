@@ -1,6 +1,6 @@
 """Exact (quadrature) answers that the MCMC fits are tested against.
 
-- Two independent Beta posteriors: P(p_ips > p_control) by one-dimensional integration.
+- Two independent Beta posteriors: P(p_treatment > p_control) by one-dimensional integration.
 - The normal-normal random-effects model: mu is conditionally normal given tau, so the joint
   posterior reduces to a one-dimensional integral over tau (as in bayesmeta, Röver 2020).
 """

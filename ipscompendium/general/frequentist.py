@@ -5,8 +5,8 @@ The random-effects estimators (DerSimonian-Laird, REML) are written out in a few
 rather than imported from statsmodels and PyMARE, which take 1.4 s each to import and would keep
 the command line's ``meta`` from answering in under two seconds; the tests check them against
 both libraries and against metafor. The sample-size and power formulas are the textbook normal
-approximations, written out because no library offers the unpooled-variance version the IPS in
-Pain protocol used. Tests and intervals on single tables use scipy.
+approximations, written out because no library offers the unpooled-variance version some
+protocols use (the book's IPS in Pain trial among them). Tests and intervals on single tables use scipy.
 """
 
 from __future__ import annotations
@@ -110,11 +110,13 @@ class RandomEffectsResult:
 def random_effects(y: np.ndarray, v: np.ndarray, method: str = "DL", level: float = 0.95) -> RandomEffectsResult:
     """Random-effects meta-analysis of estimates ``y`` with sampling variances ``v``.
 
-    ``method``: 'DL' (DerSimonian-Laird, via statsmodels) or 'REML' (via PyMARE).
+    ``method``: 'DL' (DerSimonian-Laird) or 'REML' (written here; the tests hold them to statsmodels,
+    PyMARE and metafor). Two estimates are enough to pool (as in metafor); the t-based prediction
+    interval needs three (k - 2 degrees of freedom) and is NaN below that.
     """
     y, v = np.asarray(y, float), np.asarray(v, float)
-    if y.shape != v.shape or y.ndim != 1 or len(y) < 3:
-        raise ValueError("need at least three estimates and one variance per estimate")
+    if y.shape != v.shape or y.ndim != 1 or len(y) < 2:
+        raise ValueError("need at least two estimates and one variance per estimate")
     if np.any(v <= 0):
         raise ValueError("sampling variances must be positive")
     w = 1 / v
@@ -166,6 +168,30 @@ def prediction_interval(result: RandomEffectsResult, quantile: str = "t", level:
     """Prediction interval on the log scale: 't' with k - 2 degrees of freedom (Higgins, Thompson &
     Spiegelhalter 2009, the book's choice) or 'normal' (metafor's ``predict.rma`` default)."""
     return _prediction_limits(result.mu, result.se_mu, result.tau2, result.k, quantile, level)
+
+
+@dataclass(frozen=True)
+class SubgroupDifference:
+    """Cochran's Q between subgroup estimates, each pooled on its own (its own tau^2)."""
+
+    q: float
+    df: int
+    p_value: float
+
+
+def subgroup_difference(estimates: np.ndarray, standard_errors: np.ndarray) -> SubgroupDifference:
+    """The test for subgroup differences of RevMan and of Borenstein et al. (2009, ch. 19): a
+    fixed-effect Q over the subgroups' pooled estimates. metafor gives the same as the
+    heterogeneity test of ``rma(estimates, sei = standard_errors, method = "FE")``.
+    """
+    from scipy.special import chdtrc
+
+    y, se = np.asarray(estimates, float), np.asarray(standard_errors, float)
+    if len(y) < 2:
+        raise ValueError("a test of subgroup differences needs at least two subgroups")
+    w = 1 / se**2
+    q = float(np.sum(w * (y - np.sum(w * y) / np.sum(w)) ** 2))
+    return SubgroupDifference(q, len(y) - 1, float(chdtrc(len(y) - 1, q)))
 
 
 def dersimonian_laird_check(y: np.ndarray, v: np.ndarray) -> float:

@@ -22,7 +22,7 @@ VAGUE_SD = 2.0
 
 @dataclass(frozen=True)
 class NormalMixturePrior:
-    """A mixture of normal distributions on the log odds ratio."""
+    """A mixture of normal distributions on a log-odds scale: a log odds ratio, or a control arm's log-odds."""
 
     name: str
     weights: tuple[float, ...]
@@ -132,12 +132,12 @@ def sceptic_grid(anchor_odds_ratios, tail_probability: float = 0.05) -> list[Nor
 
 
 def enthusiastic_prior(design_log_or: float, tail_probability: float = 0.05) -> NormalMixturePrior:
-    """Centred on the design effect, with ``tail_probability`` that IPS is no better than control."""
+    """Centred on the design effect, with ``tail_probability`` that the treatment is no better than control."""
     sd = design_log_or / normal.ppf(1 - tail_probability)
     return normal_prior(
         "enthusiastic", design_log_or, sd,
         f"Centred on the design's odds ratio {np.exp(design_log_or):.2f}, with a {tail_probability:.0%} prior "
-        "probability that IPS is no better than control.",
+        "probability that the treatment is no better than control.",
     )
 
 
@@ -177,14 +177,18 @@ def fit_normal_mixture(
     weights = np.full(components, 1 / components)
     previous = -np.inf
     for _ in range(iterations):
-        # The normal log-density written out: scipy.stats' per-call overhead dominated this loop.
-        log_density = np.log(weights) - 0.5 * ((x[:, None] - means) / sds) ** 2 - np.log(sds) - _HALF_LOG_2PI
-        log_total = np.logaddexp.reduce(log_density, axis=1)
-        responsibility = np.exp(log_density - log_total[:, None])
-        mass = responsibility.sum(axis=0)
+        # The normal log-density written out (scipy.stats' per-call overhead dominated this loop), with
+        # components along the first axis: sums over a short last axis are several times slower.
+        log_density = (np.log(weights) - np.log(sds) - _HALF_LOG_2PI)[:, None] - 0.5 * ((x - means[:, None]) / sds[:, None]) ** 2
+        top = log_density.max(axis=0)
+        scaled = np.exp(log_density - top)
+        total = scaled.sum(axis=0)
+        log_total = top + np.log(total)
+        responsibility = scaled / total
+        mass = responsibility.sum(axis=1)
         weights = mass / len(x)
-        means = (responsibility * x[:, None]).sum(axis=0) / mass
-        sds = np.sqrt((responsibility * (x[:, None] - means) ** 2).sum(axis=0) / mass)
+        means = (responsibility @ x) / mass
+        sds = np.sqrt((responsibility * (x - means[:, None]) ** 2).sum(axis=1) / mass)
         sds = np.maximum(sds, 1e-6)
         likelihood = log_total.sum()
         if likelihood - previous < tolerance * abs(likelihood):
@@ -220,14 +224,8 @@ def ess_moment(prior: NormalMixturePrior, p_control: float, p_treatment: float |
     return unit_information_variance(p_control, p_treatment) / prior.sd() ** 2
 
 
-def ess_elir(prior: NormalMixturePrior, p_control: float, p_treatment: float | None = None, points: int = 20001) -> float:
-    """Expected local-information-ratio effective sample size per arm (Neuenschwander et al. 2020).
-
-    ELIR = sigma_F^2 E_prior[-d^2/dtheta^2 log p(theta)], with sigma_F^2 the unit-information
-    variance; it equals the moment ESS for a normal prior, and is predictively consistent: the
-    expected ELIR of the posterior after n units is the prior's plus n. RBesT's
-    ``ess(mix, method = "elir", sigma = sigma_F)`` computes the same quantity.
-    """
+def _expected_curvature(prior: NormalMixturePrior, points: int, weight=None) -> float:
+    """E_prior[w(theta) * -d^2/dtheta^2 log p(theta)], by the trapezoid rule on a wide grid (w = 1 by default)."""
     lo = min(m - 12 * s for m, s in zip(prior.means, prior.sds))
     hi = max(m + 12 * s for m, s in zip(prior.means, prior.sds))
     x = np.linspace(lo, hi, points)[:, None]
@@ -239,30 +237,47 @@ def ess_elir(prior: NormalMixturePrior, p_control: float, p_treatment: float | N
     safe = f > 0
     curvature = np.zeros_like(f)
     curvature[safe] = -(f2[safe] / f[safe] - (f1[safe] / f[safe]) ** 2)
-    expected = np.trapezoid(f * curvature, x.ravel()) / np.trapezoid(f, x.ravel())
-    return float(unit_information_variance(p_control, p_treatment) * expected)
+    if weight is not None:
+        curvature = curvature * weight(x.ravel())
+    return float(np.trapezoid(f * curvature, x.ravel()) / np.trapezoid(f, x.ravel()))
 
 
-def ess_elir_arm(prior: NormalMixturePrior, risk: float, points: int = 20001) -> float:
+def ess_elir(prior: NormalMixturePrior, p_control: float, p_treatment: float | None = None, points: int = 20001) -> float:
+    """Expected local-information-ratio effective sample size per arm (Neuenschwander et al. 2020).
+
+    ELIR = sigma_F^2 E_prior[-d^2/dtheta^2 log p(theta)], with sigma_F^2 the unit-information
+    variance; it equals the moment ESS for a normal prior, and is predictively consistent: the
+    expected ELIR of the posterior after n units is the prior's plus n. RBesT's
+    ``ess(mix, method = "elir", sigma = sigma_F)`` computes the same quantity.
+    """
+    return unit_information_variance(p_control, p_treatment) * _expected_curvature(prior, points)
+
+
+def ess_elir_logit(prior: NormalMixturePrior, points: int = 20001) -> float:
     """ELIR effective sample size of a prior on one arm's log-odds, in patients of that arm.
 
-    One patient's information about a log-odds is p(1 - p), half of what :func:`ess_elir` counts
-    for a two-arm contrast at equal risks, so this is that ESS halved.
+    One patient's information about the log-odds theta is p(1 - p), which changes with theta, so
+    the ratio is taken point by point: ELIR = E_prior[-(log p)''(theta) / (p(theta)(1 - p(theta)))]
+    (Neuenschwander et al. 2020, for the binomial family on its canonical scale). This is what RBesT
+    computes with ``ess(mix, method = "elir", family = binomial)`` for a normal mixture on the logit
+    scale (RBesT >= 1.8-0). It needs no reference risk.
     """
-    return ess_elir(prior, risk, risk, points) / 2
+    from scipy.special import expit
+
+    return _expected_curvature(prior, points, weight=lambda theta: 1 / (expit(theta) * expit(-theta)))
 
 
 def trial_priors(
-    p_control_design: float, p_ips_design: float, map_prior: NormalMixturePrior, sceptic_anchor_or: float,
+    p_control_design: float, p_treatment_design: float, map_prior: NormalMixturePrior, sceptic_anchor_or: float,
     sceptic_anchor_label: str = "", robust_weight: float = ROBUST_WEIGHT,
 ) -> list[NormalMixturePrior]:
-    """The five priors of the IPS in Pain analysis.
+    """The five priors of a Bayesian re-analysis of one trial (the book's IPS in Pain priors).
 
     The sceptic doubts ``sceptic_anchor_or`` (5% prior probability of an odds ratio at least that
-    large); the enthusiast believes the design's effect; the MAP prior carries the trials in
-    mental illness, and its robust version mixes in the weakly informative prior.
+    large); the enthusiast believes the design's effect; the MAP prior carries earlier trials (for IPS in Pain, the trials in
+    mental illness), and its robust version mixes in the weakly informative prior.
     """
-    design = design_log_odds_ratio(p_control_design, p_ips_design)
+    design = design_log_odds_ratio(p_control_design, p_treatment_design)
     return [
         weakly_informative_prior(),
         sceptical_prior(float(np.log(sceptic_anchor_or)), 0.05, sceptic_anchor_label),

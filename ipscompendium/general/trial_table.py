@@ -21,6 +21,14 @@ from pathlib import Path
 REQUIRED = ("study", "events_treatment", "n_treatment", "events_control", "n_control")
 OPTIONAL_TEXT = ("label", "subgroup")
 COUNT_COLUMNS = REQUIRED[1:]
+#: What each required column holds; tables that extend this one (the compendium's) reuse these words.
+COLUMN_DESCRIPTIONS = {
+    "study": "A unique name for the trial",
+    "events_treatment": "Participants with the outcome in the treatment arm",
+    "n_treatment": "Participants in the treatment arm",
+    "events_control": "Participants with the outcome in the control arm",
+    "n_control": "Participants in the control arm",
+}
 
 
 @dataclass(frozen=True)
@@ -73,8 +81,9 @@ def _delimiter(header: str) -> str:
     return max(counts, key=counts.get) if max(counts.values()) > 0 else ","
 
 
-def _count(value: str, line: int, column: str, problems: list[Problem]) -> int | None:
-    text = value.strip()
+def _count(value, line: int | None, column: str, problems: list[Problem]) -> int | None:
+    """A count from a cell (text from a file, or a number from a DataFrame); None after a problem."""
+    text = value.strip() if isinstance(value, str) else ("" if value is None else str(value))
     if text == "":
         problems.append(Problem(line, column, "is empty; every trial needs all four counts"))
         return None
@@ -90,6 +99,56 @@ def _count(value: str, line: int, column: str, problems: list[Problem]) -> int |
         problems.append(Problem(line, column, f"{text} is negative; counts are 0 or more"))
         return None
     return int(number)
+
+
+def _check_trial(study: str, counts: dict[str, int | None], line: int | None, seen: dict[str, int | None],
+                 problems: list[Problem]) -> None:
+    """The rules every trial obeys, whether it comes from a file or a DataFrame."""
+    if not study:
+        problems.append(Problem(line, "study", "is empty; every trial needs a name"))
+    elif study in seen:
+        where = f"line {seen[study]}" if seen[study] is not None else "an earlier row"
+        problems.append(Problem(line, "study", f"'{study}' is already used on {where}; names must be unique"))
+    else:
+        seen[study] = line
+    for events, n in (("events_treatment", "n_treatment"), ("events_control", "n_control")):
+        if counts[n] is not None and counts[n] == 0:
+            problems.append(Problem(line, n, "is 0; an arm needs at least one participant"))
+        elif counts[events] is not None and counts[n] is not None and counts[events] > counts[n]:
+            problems.append(Problem(line, events, f"{counts[events]} events exceed the {counts[n]} participants in {n}"))
+
+
+def check_trials(frame, source: str = "the trial table"):
+    """Check trials already in a DataFrame against the same rules as :func:`read_trials`.
+
+    ``frame`` needs the five columns above; a ``line`` column, if present, is used in the
+    messages (otherwise the row's position, counted from 1). Returns a copy with integer counts;
+    raises :class:`InputError` naming ``source``. The compendium's own trial table is checked
+    with this after its stricter rules.
+    """
+    import pandas as pd
+
+    missing = [c for c in REQUIRED if c not in frame.columns]
+    if missing:
+        raise InputError(source, [Problem(None, missing[0], "is missing; the table needs the columns " + ", ".join(REQUIRED))])
+    if len(frame) == 0:
+        raise InputError(source, [Problem(None, None, "no trials: the table has no rows")])
+    problems: list[Problem] = []
+    seen: dict[str, int | None] = {}
+    lines = frame["line"].tolist() if "line" in frame.columns else None
+    checked = frame.copy()
+    for position, (_, row) in enumerate(frame.iterrows()):
+        line = int(lines[position]) if lines is not None else None
+        where = line if line is not None else position + 1
+        cells = {c: (None if pd.isna(row[c]) else row[c]) for c in REQUIRED}
+        counts = {c: _count(cells[c], where, c, problems) for c in COUNT_COLUMNS}
+        study = "" if cells["study"] is None else str(cells["study"]).strip()
+        _check_trial(study, counts, where, seen, problems)
+    if problems:
+        raise InputError(source, problems)
+    for column in COUNT_COLUMNS:
+        checked[column] = checked[column].astype(float).astype(int)
+    return checked
 
 
 def read_trials(path: Path | str):
@@ -135,7 +194,7 @@ def read_trials(path: Path | str):
         raise InputError(path, [Problem(header_line + 1, None, "no trials: the table has a header but no rows")])
 
     records = []
-    seen: dict[str, int] = {}
+    seen: dict[str, int | None] = {}
     for line, record in rows:
         if len(record) > len(header) and any(cell.strip() for cell in record[len(header):]):
             problems.append(Problem(line, None, f"has {len(record)} values but the header has {len(header)} columns"))
@@ -145,18 +204,8 @@ def read_trials(path: Path | str):
             if not header[i] and i < len(record) and record[i].strip():
                 problems.append(Problem(line, f"#{i + 1}", "has a value under an empty column name"))
         study = cells["study"].strip()
-        if not study:
-            problems.append(Problem(line, "study", "is empty; every trial needs a name"))
-        elif study in seen:
-            problems.append(Problem(line, "study", f"'{study}' is already used on line {seen[study]}; names must be unique"))
-        else:
-            seen[study] = line
         counts = {c: _count(cells[c], line, c, problems) for c in COUNT_COLUMNS}
-        for events, n in (("events_treatment", "n_treatment"), ("events_control", "n_control")):
-            if counts[n] is not None and counts[n] == 0:
-                problems.append(Problem(line, n, "is 0; an arm needs at least one participant"))
-            elif counts[events] is not None and counts[n] is not None and counts[events] > counts[n]:
-                problems.append(Problem(line, events, f"{counts[events]} events exceed the {counts[n]} participants in {n}"))
+        _check_trial(study, counts, line, seen, problems)
         entry = {"study": study, **counts, "line": line}
         for name in header:
             if name and name not in REQUIRED:
