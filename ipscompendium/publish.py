@@ -120,6 +120,10 @@ class Publisher:
         self._glue_function(name, figure, display=False)
         plt.close(figure)
 
+    def html(self, name: str, block) -> None:
+        """Glue an HTML block (an object with ``_repr_html_``, such as the prior dial) for ``{glue:any}``."""
+        self._glue_function(name, block, display=False)
+
     def card(self, name: str, english, norwegian=None) -> None:
         """Glue an answer card (HTML) under ``name`` and its Norwegian version under ``<name>_no``."""
         self._glue_function(name, english, display=False)

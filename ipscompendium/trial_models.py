@@ -152,3 +152,45 @@ def transport_table(employment: pd.DataFrame, alternatives: dict[str, tuple[Norm
                          "P(IPS better)": summary["p_benefit"], "P(RD > 10 points)": summary["p_relevant_rd"],
                          "RD median, points": 100 * summary["rd_median"]})
     return pd.DataFrame(rows)
+
+
+def threshold_curves(employment: pd.DataFrame, priors_: Sequence[NormalMixturePrior], rd_thresholds: np.ndarray,
+                     or_thresholds: np.ndarray, baseline: BaselinePrior = DEFAULT_BASELINE) -> pd.DataFrame:
+    """P(RD > x) and P(OR > x) over a range of thresholds x, for every prior and follow-up (exact grid).
+
+    One row per (prior, follow-up, scale, threshold); ``scale`` is 'rd' or 'or'. Read as in the
+    published Bayesian re-analyses of single trials: how probable is a benefit of at least x?
+    """
+    from ipscompendium.general.trial_grid import effect_prior, log_or_likelihood, posterior_grid
+
+    rows = []
+    for row in employment.itertuples():
+        arm_counts = counts(row)
+        likelihood = log_or_likelihood(*arm_counts, baseline)
+        for prior in priors_:
+            grid = posterior_grid(*arm_counts, effect_prior(prior, baseline))
+            base = {"prior": prior.name, "timepoint_months": int(row.timepoint_months)}
+            rows += [{**base, "scale": "rd", "threshold": float(x), "probability": grid.prob_rd_above(float(x))} for x in rd_thresholds]
+            rows += [{**base, "scale": "or", "threshold": float(x), "probability": likelihood.prob_log_or_above(prior, float(np.log(x)))}
+                     for x in or_thresholds]
+    return pd.DataFrame(rows)
+
+
+def reverse_bayes(employment: pd.DataFrame, targets: Sequence[float], certain_sd: float,
+                  baseline: BaselinePrior = DEFAULT_BASELINE) -> pd.DataFrame:
+    """How sceptical must one be? For each follow-up and target probability: the SD of the sceptic
+    centred on no effect under whom P(IPS better) equals the target (NaN if no such sceptic exists),
+    and the prior median OR that a prior with SD ``certain_sd`` would need for the same."""
+    from ipscompendium.general.trial_grid import log_or_likelihood, prior_mean_for, sceptical_sd_for
+
+    rows = []
+    for row in employment.itertuples():
+        likelihood = log_or_likelihood(*counts(row), baseline)
+        for target in targets:
+            sd = sceptical_sd_for(likelihood, float(target))
+            rows.append({"timepoint_months": int(row.timepoint_months), "target": float(target),
+                         "sceptic_sd": np.nan if sd is None else sd,
+                         "sceptic_or_95": np.nan if sd is None else float(np.exp(1.959963984540054 * sd)),
+                         "median_or_needed": float(np.exp(prior_mean_for(likelihood, float(target), certain_sd))),
+                         "certain_sd": float(certain_sd)})
+    return pd.DataFrame(rows)

@@ -95,3 +95,46 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "make test" in readme and "make book" in readme
     assert re.search(r"^make test$", ci, re.MULTILINE)
+
+
+def _glossary() -> dict[str, str]:
+    """Glossary term -> its definition, read from book/glossary.md."""
+    text = (ROOT / "book" / "glossary.md").read_text()
+    block = text.split("```{glossary}")[1].split("\n```")[0]
+    terms, current = {}, None
+    for line in block.strip("\n").split("\n"):
+        if line and not line.startswith(" "):
+            current = line.strip()
+            terms[current] = ""
+        elif current:
+            terms[current] += line.strip() + " "
+    return terms
+
+
+def test_glossary_has_25_terms_each_with_its_norwegian_name():
+    terms = _glossary()
+    assert len(terms) >= 25
+    for term, definition in terms.items():
+        assert "*Norsk:" in definition, f"glossary: '{term}' has no Norwegian term"
+        assert len(definition.split(". ")) <= 4, f"glossary: '{term}' is longer than a plain sentence or two"
+
+
+def test_every_glossary_term_is_linked_from_a_chapter():
+    text = "\n".join(p.read_text() for d in CONTENT_DIRS for p in (ROOT / d).glob("*.md") if p.name != "glossary.md")
+    linked = {m.group(2) or m.group(1) for m in re.finditer(r"\{term\}`([^`<]+?)\s*(?:<([^>]+)>)?`", text)}
+    linked = {t.strip().lower() for t in linked}
+    missing = [t for t in _glossary() if t.lower() not in linked]
+    assert not missing, f"glossary terms no chapter links to: {missing}"
+
+
+def test_first_uses_of_glossary_terms_are_linked():
+    # scripts/link_glossary_terms.py links each term's first use in each chapter; after a prose
+    # edit, run it again (and review the diff) if this fails.
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("link_terms", ROOT / "scripts" / "link_glossary_terms.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert {t for t, _, _ in module.TERMS} <= set(_glossary()), "the script links a term the glossary lacks"
+    unlinked = [chapter for chapter in module.CHAPTERS if module.link((ROOT / chapter).read_text()) != (ROOT / chapter).read_text()]
+    assert not unlinked, f"first uses not linked in {unlinked}: run scripts/link_glossary_terms.py"

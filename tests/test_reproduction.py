@@ -92,8 +92,11 @@ def test_random_effects_prediction_interval_formula():
 
     half = stats.t.ppf(0.975, 3) * np.sqrt(fit.tau2 + fit.se_mu**2)
     assert fit.prediction_high - fit.mu == pytest.approx(half)
+    # two estimates pool (as in metafor), but the t prediction interval needs k - 2 > 0 degrees of freedom
+    two = frequentist.random_effects(y[:2], v[:2])
+    assert np.isfinite(two.mu) and np.isnan(two.prediction_low) and np.isnan(two.prediction_high)
     with pytest.raises(ValueError):
-        frequentist.random_effects(y[:2], v[:2])
+        frequentist.random_effects(y[:1], v[:1])
     with pytest.raises(ValueError):
         frequentist.random_effects(y, v, "ML-guess")
 

@@ -234,3 +234,73 @@ def test_power_prior_arguments_are_checked():
         trial_grid.posterior_grid(19, 36, 7, 18, log_prior, REGISTRY, 1.5)
     with pytest.raises(ValueError, match="historical control"):
         trial_grid.posterior_grid(19, 36, 7, 18, log_prior, None, 0.5)
+
+
+# --- The log-OR likelihood: one lattice for any number of priors ------------------------------
+
+
+@pytest.mark.parametrize("prior", [
+    priors.weakly_informative_prior(),
+    priors.normal_prior("sceptic", 0.0, 0.4),
+    priors.robustify(priors.NormalMixturePrior("map", (0.6, 0.4), (1.4, 1.5), (0.6, 0.9)), 0.5),
+])
+@pytest.mark.parametrize("baseline", [trial_grid.DEFAULT_BASELINE, trial_grid.BaselinePrior(anchor="control")])
+def test_log_or_likelihood_gives_the_full_grids_answers(prior, baseline):
+    likelihood = trial_grid.log_or_likelihood(22, 37, 7, 17, baseline)
+    grid = trial_grid.posterior_grid(22, 37, 7, 17, trial_grid.effect_prior(prior, baseline))
+    for threshold in (0.0, np.log(1.5), 1.0):
+        assert likelihood.prob_log_or_above(prior, threshold) == pytest.approx(grid.prob_log_or_above(threshold), abs=1e-12)
+
+
+def test_prob_benefit_surface_is_each_priors_answer():
+    likelihood = trial_grid.log_or_likelihood(19, 36, 7, 18)
+    means, sds = np.array([-1.0, 0.0, 1.2]), np.array([0.2, 1.0])
+    surface = likelihood.prob_benefit_surface(means, sds)
+    for i, sd in enumerate(sds):
+        for j, mean in enumerate(means):
+            assert surface[i, j] == pytest.approx(likelihood.prob_log_or_above(priors.normal_prior("p", mean, sd)), abs=1e-12)
+
+
+def test_reverse_bayes_finds_the_sceptic_and_says_when_there_is_none():
+    likelihood = trial_grid.log_or_likelihood(19, 36, 7, 18)
+    flat_answer = likelihood.prob_log_or_above(priors.normal_prior("wide", 0.0, 20.0))
+    target = (0.5 + flat_answer) / 2
+    sd = trial_grid.sceptical_sd_for(likelihood, target)
+    assert likelihood.prob_log_or_above(priors.normal_prior("found", 0.0, sd)) == pytest.approx(target, abs=1e-8)
+    # a sceptic centred on no effect never brings the probability to one half or below, nor above the data's own answer
+    assert trial_grid.sceptical_sd_for(likelihood, 0.5) is None
+    assert trial_grid.sceptical_sd_for(likelihood, min(0.999, flat_answer + 0.05)) is None
+    mean = trial_grid.prior_mean_for(likelihood, 0.5, sd=0.5)
+    assert mean < 0 and likelihood.prob_log_or_above(priors.normal_prior("harm", mean, 0.5)) == pytest.approx(0.5, abs=1e-8)
+
+
+def test_threshold_curves_meet_the_tables_answers_and_fall():
+    import pandas as pd
+
+    from ipscompendium import trial_models
+
+    employment = pd.DataFrame({"timepoint_months": [12, 24], "employed_ips": [19, 22], "n_ips": [36, 37],
+                               "employed_control": [7, 7], "n_control": [18, 17]})
+    prior = priors.weakly_informative_prior()
+    curves = trial_models.threshold_curves(employment, [prior], np.array([0.0, 0.1, 0.3]), np.array([1.0, 1.5, 3.0]))
+    for t, part in curves.groupby("timepoint_months"):
+        row = employment.set_index("timepoint_months").loc[t]
+        exact = trial_grid.trial_benefit(int(row.employed_ips), int(row.n_ips), int(row.employed_control), int(row.n_control), prior)
+        rd, odds = part[part.scale == "rd"].set_index("threshold")["probability"], part[part.scale == "or"].set_index("threshold")["probability"]
+        assert rd[0.0] == pytest.approx(exact["p_benefit"], abs=1e-12) and rd[0.1] == pytest.approx(exact["p_relevant_rd"], abs=1e-12)
+        assert odds[1.0] == pytest.approx(exact["p_benefit"], abs=1e-12) and odds[1.5] == pytest.approx(exact["p_or_above"], abs=1e-12)
+        assert rd.is_monotonic_decreasing and odds.is_monotonic_decreasing
+
+
+def test_reverse_bayes_rows_reproduce_their_targets():
+    import pandas as pd
+
+    from ipscompendium import trial_models
+
+    employment = pd.DataFrame({"timepoint_months": [24], "employed_ips": [22], "n_ips": [37], "employed_control": [7], "n_control": [17]})
+    table = trial_models.reverse_bayes(employment, [0.5, 0.8], certain_sd=0.5).set_index("target")
+    assert np.isnan(table.loc[0.5, "sceptic_sd"])  # no sceptic centred on no effect reaches one half
+    sceptic = priors.normal_prior("s", 0.0, table.loc[0.8, "sceptic_sd"])
+    assert trial_grid.trial_benefit(22, 37, 7, 17, sceptic)["p_benefit"] == pytest.approx(0.8, abs=1e-8)
+    leaning = priors.normal_prior("h", np.log(table.loc[0.5, "median_or_needed"]), 0.5)
+    assert trial_grid.trial_benefit(22, 37, 7, 17, leaning)["p_benefit"] == pytest.approx(0.5, abs=1e-8)

@@ -219,6 +219,18 @@ class TwoArmGrid:
         return float(np.sum(self.weight * values))
 
 
+def _lattice(events_treatment: int, n_treatment: int, events_control: int, n_control: int,
+             history: History | None, points: int) -> tuple[np.ndarray, float]:
+    """The cell centres shared by both arms' log-odds: ten standard errors around each arm's estimate."""
+    ranges = [_log_odds_range(events_treatment, n_treatment), _log_odds_range(events_control, n_control)]
+    if history is not None:
+        ranges.append(_log_odds_range(history.events, history.n))
+    low = max(-15.0, min(r[0] for r in ranges))
+    high = min(15.0, max(r[1] for r in ranges))
+    step = (high - low) / points
+    return low + step * (np.arange(points) + 0.5), step
+
+
 def posterior_grid(
     events_treatment: int, n_treatment: int, events_control: int, n_control: int, log_prior: LogPrior,
     history: History | None = None, a0: float = 0.0, points: int = DEFAULT_POINTS,
@@ -232,13 +244,7 @@ def posterior_grid(
         raise ValueError(f"a0 must lie in [0, 1], got {a0}")
     if a0 > 0 and history is None:
         raise ValueError("a0 > 0 borrows from a historical control: pass history=History(events, n)")
-    ranges = [_log_odds_range(events_treatment, n_treatment), _log_odds_range(events_control, n_control)]
-    if history is not None and a0 > 0:
-        ranges.append(_log_odds_range(history.events, history.n))
-    low = max(-15.0, min(r[0] for r in ranges))
-    high = min(15.0, max(r[1] for r in ranges))
-    step = (high - low) / points
-    axis = low + step * (np.arange(points) + 0.5)
+    axis, step = _lattice(events_treatment, n_treatment, events_control, n_control, history if a0 > 0 else None, points)
     control, treatment = axis[:, None], axis[None, :]
     log_post = (
         log_prior(control, treatment)
@@ -277,6 +283,96 @@ def trial_benefit(
     """:func:`benefit` of the logistic two-arm model with a log-OR prior, in one call."""
     grid = posterior_grid(events_treatment, n_treatment, events_control, n_control, effect_prior(log_or_prior, baseline))
     return benefit(grid, **thresholds)
+
+
+@dataclass(frozen=True)
+class LogOddsRatioLikelihood:
+    """The trial's evidence about the log odds ratio alone: likelihood times the baseline prior,
+    summed along each diagonal of the lattice (the cells with one log-OR).
+
+    With any prior on the log-OR, the posterior of the log-OR is this times the prior, exactly as
+    :func:`posterior_grid` with :func:`effect_prior` gives it (the same cells, summed first). So one
+    lattice answers any number of priors: a heat map over prior means and SDs, or the prior that
+    would bring a probability to a target (:func:`sceptical_sd_for`, :func:`prior_mean_for`).
+    """
+
+    log_or: np.ndarray  # the diagonals' log-OR values, one lattice step apart, centred on 0
+    log_mass: np.ndarray  # log of the summed likelihood x baseline prior on each diagonal (up to a constant)
+
+    def posterior_weights(self, log_or_prior: NormalMixturePrior) -> np.ndarray:
+        log_post = self.log_mass + log_or_prior.logpdf(self.log_or)
+        weight = np.exp(log_post - np.max(log_post))
+        return weight / weight.sum()
+
+    def likelihood(self) -> np.ndarray:
+        """The evidence on each diagonal, scaled to sum to one (a flat prior's posterior)."""
+        weight = np.exp(self.log_mass - np.max(self.log_mass))
+        return weight / weight.sum()
+
+    def prob_log_or_above(self, log_or_prior: NormalMixturePrior, threshold: float = 0.0) -> float:
+        """P(log-OR > threshold), counting half the mass of a diagonal that lies on the threshold."""
+        weight = self.posterior_weights(log_or_prior)
+        step = self.log_or[1] - self.log_or[0]
+        offset = (self.log_or - threshold) / step
+        on_line = np.abs(offset) <= 1e-9
+        return float(weight[(offset > 0) & ~on_line].sum() + 0.5 * weight[on_line].sum())
+
+    def prob_benefit_surface(self, means: np.ndarray, sds: np.ndarray) -> np.ndarray:
+        """P(log-OR > 0) under N(mean, sd^2) priors: rows are ``sds``, columns ``means``."""
+        m, s = np.asarray(means, float)[None, :, None], np.asarray(sds, float)[:, None, None]
+        log_post = self.log_mass + (-0.5 * ((self.log_or - m) / s) ** 2 - np.log(s))
+        weight = np.exp(log_post - log_post.max(axis=-1, keepdims=True))
+        above = (self.log_or > 0) + 0.5 * (self.log_or == 0)
+        return (weight * above).sum(axis=-1) / weight.sum(axis=-1)
+
+
+def log_or_likelihood(
+    events_treatment: int, n_treatment: int, events_control: int, n_control: int,
+    baseline: BaselinePrior = DEFAULT_BASELINE, points: int = DEFAULT_POINTS,
+) -> LogOddsRatioLikelihood:
+    """:class:`LogOddsRatioLikelihood` of a trial, on the lattice :func:`posterior_grid` uses."""
+    axis, step = _lattice(events_treatment, n_treatment, events_control, n_control, None, points)
+    control, treatment = axis[:, None], axis[None, :]
+    log_cell = (
+        normal.logpdf(baseline.baseline_of(control, treatment), baseline.mean, baseline.sd)
+        + events_control * log_expit(control) + (n_control - events_control) * log_expit(-control)
+        + events_treatment * log_expit(treatment) + (n_treatment - events_treatment) * log_expit(-treatment)
+    )
+    top = float(np.max(log_cell))
+    diagonal = (np.arange(points)[None, :] - np.arange(points)[:, None] + points - 1).ravel()
+    mass = np.bincount(diagonal, weights=np.exp(log_cell - top).ravel(), minlength=2 * points - 1)
+    with np.errstate(divide="ignore"):
+        log_mass = np.log(mass) + top
+    return LogOddsRatioLikelihood((np.arange(2 * points - 1) - (points - 1)) * step, log_mass)
+
+
+def sceptical_sd_for(likelihood: LogOddsRatioLikelihood, target: float) -> float | None:
+    """The SD of a prior N(0, sd^2) on the log-OR (a sceptic centred on no effect) under which
+    P(IPS better) equals ``target``; None if no such sceptic exists.
+
+    The probability moves from one half (sd -> 0) towards the data's own answer (sd large), so a
+    target at or below one half, or beyond what a nearly flat prior gives, cannot be reached.
+    """
+    from scipy.optimize import brentq
+
+    def gap(log_sd: float) -> float:
+        return likelihood.prob_log_or_above(NormalMixturePrior("sceptic", (1.0,), (0.0,), (float(np.exp(log_sd)),))) - target
+
+    low, high = np.log(1e-3), np.log(20.0)
+    if gap(low) >= 0 or gap(high) <= 0:
+        return None
+    return float(np.exp(brentq(gap, low, high, xtol=1e-10)))
+
+
+def prior_mean_for(likelihood: LogOddsRatioLikelihood, target: float, sd: float) -> float:
+    """The prior mean of the log-OR (with prior SD ``sd``) under which P(IPS better) equals ``target``:
+    how far towards harm a prior of that certainty must lean to bring the probability down."""
+    from scipy.optimize import brentq
+
+    def gap(mean: float) -> float:
+        return likelihood.prob_log_or_above(NormalMixturePrior("prior", (1.0,), (float(mean),), (float(sd),))) - target
+
+    return float(brentq(gap, -10.0, 10.0, xtol=1e-10))
 
 
 def mixture_component_weights(

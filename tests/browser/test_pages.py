@@ -116,3 +116,43 @@ def test_page_in_a_real_browser(browser, page):
             problems.append(f"the answer card starts at {top} px, below the first screen ({height} px)")
 
     assert not problems, f"{page.relative_to(HTML)} at {size}: " + "; ".join(problems)
+
+
+def test_the_prior_dial_works_in_the_browser(browser):
+    """The dial on the static page: it mounts, its presets and keyboard-driven sliders update the
+    spoken summary, and the numbers it shows are the package's (exact grid)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    from ipscompendium import data
+    from ipscompendium.general import priors, trial_grid
+    from ipscompendium.map_prior import load_map_prior
+
+    size, driver = browser
+    _load(driver, HTML / "notebooks" / "pain_bayesian.html")
+    dial = driver.find_element(By.CSS_SELECTOR, "section.ips-dial")
+    assert dial.is_displayed(), "the dial stayed hidden: its script did not run"
+    live = dial.find_element(By.CSS_SELECTOR, ".ips-dial-live")
+    row = data.load_employment().set_index("timepoint_months").loc[12]
+    counts = int(row.employed_ips), int(row.n_ips), int(row.employed_control), int(row.n_control)
+    expected = trial_grid.trial_benefit(*counts, priors.weakly_informative_prior())["p_benefit"]
+    assert f"probability that IPS is better {expected:.3f}" in live.text, live.text
+
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", dial)
+    dial.find_element(By.CSS_SELECTOR, "button[data-preset='robust']").click()
+    time.sleep(0.3)
+    assert dial.find_element(By.CSS_SELECTOR, ".ips-dial-weight-row").is_displayed()
+    robust = trial_grid.trial_benefit(*counts, priors.robustify(load_map_prior(), priors.ROBUST_WEIGHT))["p_benefit"]
+    assert f"probability that IPS is better {robust:.3f}" in live.text, live.text
+
+    before = live.text
+    dial.find_element(By.CSS_SELECTOR, "button[data-preset='weakly']").click()
+    sd = dial.find_element(By.CSS_SELECTOR, "input.ips-dial-sd")
+    for _ in range(20):  # the keyboard alone moves the slider: SD from 2.0 down to 1.0
+        sd.send_keys(Keys.ARROW_LEFT)
+    time.sleep(0.3)
+    assert sd.get_attribute("value") == "1"
+    narrower = trial_grid.trial_benefit(*counts, priors.normal_prior("reader", 0.0, 1.0))["p_benefit"]
+    assert live.text != before and f"probability that IPS is better {narrower:.3f}" in live.text, live.text
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(SHOTS / f"prior-dial-{size}.png"))

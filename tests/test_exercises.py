@@ -1,0 +1,94 @@
+"""The teaching chapter's solutions (ipscompendium.exercises): each checked against the package
+or a hand computation, so that an exercise cannot break or contradict its own solution."""
+
+import numpy as np
+import pytest
+
+from ipscompendium import data, exercises, meta_models
+from ipscompendium.general import effect_sizes, frequentist, trial_grid
+from ipscompendium.map_prior import load_map_prior
+
+
+@pytest.fixture(scope="module")
+def employment():
+    return data.load_employment()
+
+
+@pytest.fixture(scope="module")
+def trials():
+    return data.poolable_trials(data.load_trials())
+
+
+def test_forest_plot_reading(trials):
+    reading = exercises.read_a_forest_plot(trials)
+    assert {reading.widest, reading.largest} <= set(trials["study"])
+    ratios = effect_sizes.trial_ratios(trials, "rr").set_index("study")
+    assert ratios.loc[reading.largest, "rr"] == ratios["rr"].max() and 0 <= reading.n_excluding_one <= reading.n_trials
+
+
+def test_two_by_two_by_hand(employment):
+    table = exercises.two_by_two_by_hand(employment, 12)
+    assert (table.risk_ips, table.risk_control) == pytest.approx((19 / 36, 7 / 18))
+    assert table.odds_ratio == pytest.approx(np.exp(effect_sizes.log_effects([19], [36], [7], [18], "or")[0][0]))
+    assert table.odds_ratio == pytest.approx(1.76, abs=0.005)  # the report's 12-month OR, as printed
+
+
+def test_p_value_is_not_the_posterior(employment):
+    result = exercises.p_value_and_posterior(employment, 12)
+    assert result.p_two_sided == pytest.approx(0.336, abs=0.0005)  # the report's p at 12 months
+    # under a nearly flat prior, P(IPS better) is close to 1 - p/2 (one-sided), not to 1 - p
+    assert abs(result.posterior_flat - (1 - result.p_one_sided)) < 0.01
+    assert abs(result.posterior_flat - (1 - result.p_two_sided)) > 0.1
+
+
+def test_a_firmer_sceptic_moves_the_relevant_gain_more(employment):
+    result = exercises.sceptic_tail(employment, 2.23, 12)
+    assert result.sd_1 < result.sd_5 and result.p_benefit_1 < result.p_benefit_5
+    relative = lambda before, after: (before - after) / before  # noqa: E731
+    assert relative(result.p_relevant_5, result.p_relevant_1) > relative(result.p_benefit_5, result.p_benefit_1)
+
+
+def test_the_robust_weight_crossing_exists(employment):
+    map_prior = load_map_prior()
+    crossing = exercises.robust_weight_crossing(employment, map_prior, 12)
+    assert crossing.at_vague < crossing.threshold < crossing.at_map and 0 < crossing.weight < 1
+    from ipscompendium.general import priors
+
+    at = trial_grid.trial_benefit(19, 36, 7, 18, priors.robustify(map_prior, crossing.weight))["p_relevant_rd"]
+    assert at == pytest.approx(crossing.threshold, abs=1e-3)
+
+
+def test_prediction_is_wider_than_the_pooled_interval(trials):
+    tau = meta_models.default_tau_priors(data.load_turner_tau2_priors())[0]
+    result = exercises.heterogeneity_and_prediction(trials, tau)
+    assert result.new_low < result.pooled_low < result.pooled_rr < result.pooled_high < result.new_high
+    assert result.p_new_above_1 < result.p_pooled_above_1
+
+
+def test_leave_one_out_brackets_the_full_estimate(trials):
+    result = exercises.drop_a_trial(trials)
+    assert result.smallest <= result.all_rr <= result.largest and result.most_influential in set(trials["study"])
+
+
+def test_counts_by_status(trials):
+    result = exercises.counts_by_status(trials)
+    assert result.k_reported == int((trials["count_status"] == "reported").sum()) and result.k_all == len(trials)
+
+
+def test_power_prior_borrowing(employment):
+    n_h = int(data.reported_value("historical_control_n"))
+    result = exercises.power_prior_borrowing(employment, 0.16 * n_h, n_h, 12)
+    assert result.a0_equal * result.registry_n == pytest.approx(result.trial_controls)
+    assert result.p_benefit_alone < result.p_benefit_equal < result.p_benefit_pooled
+
+
+def test_next_trial(employment):
+    result = exercises.design_the_next_trial(employment, 0.23, 0.61)
+    assert result.n_power == frequentist.sample_size_two_proportions(0.23, 0.61, 0.05, 0.8)
+    assert 0 < result.assurance_at_n_power < result.p_benefit_ceiling
+
+
+def test_broken_file_message_names_line_column_and_rule(tmp_path):
+    message = exercises.broken_file_message(tmp_path)
+    assert "line 3" in message and "published_pct_ips" in message and "within the printed rounding" in message
+    assert str(tmp_path) not in message
