@@ -71,9 +71,11 @@ def _prob(p: float) -> str:
 
 
 def _p_value(p: float) -> str:
+    """'p < 0.001' or 'p = 0.464'."""
     from ipscompendium.report import p_value_text
 
-    return p_value_text(float(p))
+    text = p_value_text(float(p))
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
 
 
 def _progress(message: str) -> None:
@@ -253,6 +255,8 @@ def run_meta(args) -> dict:
     }
     if "subgroup" in used.columns and used["subgroup"].notna().any():
         result["subgroups"] = _subgroups(used, sizes.y, sizes.v, tau_prior, back, sign, ratio)
+    if args.moderator:
+        result["regression"] = _regression(path, used, sizes.y, sizes.v, args.moderator, tau_prior, ratio)
     if args.mcmc:
         result["bayes_binomial_normal"] = _binomial_normal(used, tau_prior, args, back, sign)
     if args.out:
@@ -287,6 +291,48 @@ def _subgroups(used, y, v, tau_prior, back, sign, ratio) -> dict:
     if len(pooled_y) >= 2:
         test = frequentist.subgroup_difference(np.array(pooled_y), np.array(pooled_se))
         out["difference"] = {"q": test.q, "df": test.df, "p_value": test.p_value, "method": "Q between subgroups (DL within)"}
+    return out
+
+
+def _regression(path, used, y, v, moderators, tau_prior, ratio) -> dict:
+    """Meta-regression on numeric columns: REML and DL (metafor's rma with mods), and the exact
+    Bayesian normal-normal regression. For the Bayesian fit the moderators are standardised (the
+    intercept is the effect at their means; N(0, 1) on a change per SD), and the slopes are
+    reported per unit of each moderator, like the frequentist ones."""
+    import numpy as np
+
+    from ipscompendium.general import exact, frequentist
+    from ipscompendium.general.trial_table import REQUIRED as REQUIRED_COLUMNS
+
+    for name in moderators:
+        if name not in used.columns or name in ("study", "label", "subgroup", "line") or name in REQUIRED_COLUMNS:
+            numeric = [c for c in used.columns if c not in ("study", "label", "subgroup", "line", *REQUIRED_COLUMNS)]
+            raise UsageError(f"{path}: --moderator {name}: no such numeric column (numeric columns: {', '.join(numeric) or 'none'})")
+        missing = used.loc[used[name].isna(), "line"].tolist()
+        if missing:
+            raise UsageError(f"{path}, line {missing[0]}, column '{name}': empty, but --moderator needs a value for every trial")
+    X = used[list(moderators)].to_numpy(float)
+    if len(y) <= X.shape[1] + 2:
+        raise UsageError(f"{path}: {len(y)} trials are too few for {X.shape[1]} moderator(s); a meta-regression needs at least "
+                         f"{X.shape[1] + 3}")
+    out = {"moderators": list(moderators)}
+    for method in ("REML", "DL"):
+        fit = frequentist.meta_regression(y, v, X, moderators, method)
+        out[method.lower()] = {"coef": dict(zip(fit.names, map(float, fit.coef))), "se": dict(zip(fit.names, map(float, fit.se))),
+                               "tau2": fit.tau2, "qm": fit.qm, "qm_p": fit.qm_p, "r2": fit.r2}
+    centre, scale = X.mean(axis=0), X.std(axis=0, ddof=1)
+    if np.any(scale == 0):
+        raise UsageError(f"{path}: --moderator {moderators[int(np.argmin(scale))]} takes one value only")
+    design = np.column_stack([np.ones(len(y)), (X - centre) / scale])
+    post = exact.normal_normal_regression(y, np.sqrt(v), design, tau_prior.logpdf, [10.0 if ratio else 1.0] + [1.0] * X.shape[1],
+                                          ("intercept", *moderators), tau_max=3.0 if ratio else 1.0)
+    slopes = {}
+    for j, name in enumerate(moderators, start=1):
+        q = [post.coef_quantile(j, p) / scale[j - 1] for p in (0.5, 0.025, 0.975)]
+        slopes[name] = {**_interval(*q), "prob_negative": post.coef_cdf(j, 0.0), "per": "unit"}
+    out["bayes"] = {"slopes": slopes, "tau": _interval(*(post.tau_quantile(p) for p in (0.5, 0.025, 0.975))),
+                    "coef_prior": "N(0, 1) per SD of each moderator", "tau_prior": tau_prior.name,
+                    "centred_at": dict(zip(moderators, map(float, centre))), "method": "exact (quadrature over tau)"}
     return out
 
 
@@ -376,7 +422,16 @@ def meta_markdown(result: dict) -> str:
                 lines.append(f"| {g['subgroup']} | 1 | not pooled | not pooled | — |")
         if "difference" in result["subgroups"]:
             t = result["subgroups"]["difference"]
-            lines.append(f"\nTest for subgroup differences: Q = {t['q']:.2f}, df = {t['df']}, p = {_p_value(t['p_value'])}.")
+            lines.append(f"\nTest for subgroup differences: Q = {t['q']:.2f}, df = {t['df']}, {_p_value(t['p_value'])}.")
+    if "regression" in result:
+        g = result["regression"]
+        lines += ["", "| Moderator | Slope, REML (SE) | Slope, DL (SE) | Slope, Bayes (95% CrI) | P(slope < 0) |", "|---|---|---|---|---|"]
+        for m in g["moderators"]:
+            r, d, b = g["reml"], g["dl"], g["bayes"]["slopes"][m]
+            lines.append(f"| {m} | {_fmt(r['coef'][m], 4)} ({_fmt(r['se'][m], 4)}) | {_fmt(d['coef'][m], 4)} ({_fmt(d['se'][m], 4)}) | "
+                         f"{_fmt(b['estimate'], 4)} ({_fmt(b['ci_low'], 4)} to {_fmt(b['ci_high'], 4)}) | {_prob(b['prob_negative'])} |")
+        lines.append(f"\nSlopes on the log scale, per unit of each moderator. Residual tau² {_fmt(g['reml']['tau2'], 4)} (REML); "
+                     f"test of moderators QM = {g['reml']['qm']:.2f}, {_p_value(g['reml']['qm_p'])}; R² {g['reml']['r2']:.0%}.")
     if result["excluded_double_zero"]:
         lines.append(f"Left out (no events, or only events, in both arms): {', '.join(result['excluded_double_zero'])}.")
     if result["zero_cell_corrected"]:
@@ -408,7 +463,17 @@ def print_meta(result: dict) -> None:
                 print(f"  {g['subgroup'][:24]:<24} k={g['k']:<3} one trial: not pooled")
         if "difference" in result["subgroups"]:
             t = result["subgroups"]["difference"]
-            print(f"  test for subgroup differences: Q = {t['q']:.2f}, df = {t['df']}, p = {_p_value(t['p_value'])}")
+            print(f"  test for subgroup differences: Q = {t['q']:.2f}, df = {t['df']}, {_p_value(t['p_value'])}")
+    if "regression" in result:
+        g = result["regression"]
+        per = "ratio of " + name + "s" if name != "RD" else "change in RD"
+        print(f"Meta-regression on {', '.join(g['moderators'])} (log scale; {per} per unit = exp(slope)):")
+        for m in g["moderators"]:
+            r, b = g["reml"], g["bayes"]["slopes"][m]
+            print(f"  {m:<16} REML slope {_fmt(r['coef'][m], 4)} (SE {_fmt(r['se'][m], 4)}); Bayes {_fmt(b['estimate'], 4)} "
+                  f"(95% CrI {_fmt(b['ci_low'], 4)} to {_fmt(b['ci_high'], 4)}), P(slope < 0) {_prob(b['prob_negative'])}")
+        print(f"  residual tau² {_fmt(g['reml']['tau2'], 4)} (REML), test of moderators QM = {g['reml']['qm']:.2f}, "
+              f"{_p_value(g['reml']['qm_p'])}; R² {g['reml']['r2']:.0%}")
     if "bayes_binomial_normal" in result:
         r = result["bayes_binomial_normal"]
         d = r["diagnostics"]
@@ -492,13 +557,16 @@ def build_parser() -> argparse.ArgumentParser:
     meta = sub.add_parser("meta", help="random-effects meta-analysis: DL, REML and Bayesian, with prediction for a new trial",
                           formatter_class=raw, epilog="Examples:\n  ipscompendium meta trials.csv\n"
                           "  ipscompendium meta --example bcg --benefit lower --out bcg-report\n"
-                          "  ipscompendium meta trials.csv --measure or --mcmc --json\n\n"
+                          "  ipscompendium meta trials.csv --measure or --mcmc --json\n"
+                          "  ipscompendium meta --example bcg --benefit lower --moderator latitude\n\n"
                           "The CSV has the columns study,events_treatment,n_treatment,events_control,n_control.")
     meta.add_argument("trials", nargs="?", help="CSV file of trials")
     meta.add_argument("--example", choices=sorted(EXAMPLES), help="use a table shipped with the package")
     meta.add_argument("--measure", choices=("rr", "or", "rd"), default="rr", help="effect measure (default rr)")
     meta.add_argument("--tau-prior", default="half-normal:0.5", help="prior on tau: half-normal:SCALE or half-cauchy:SCALE (default half-normal:0.5)")
     meta.add_argument("--benefit", choices=("higher", "lower"), default="higher", help="whether more events (default) or fewer is better")
+    meta.add_argument("--moderator", action="append", metavar="COLUMN",
+                      help="meta-regression on this numeric column (repeat for more): REML and DL as metafor, and exact Bayes")
     meta.add_argument("--mcmc", action="store_true", help="also fit the binomial-normal model by MCMC (--measure or; 10-20 s)")
     meta.add_argument("--seed", type=int, default=20260101, help="seed of the MCMC")
     meta.add_argument("--out", metavar="DIR", help="write forest.png, forest.svg, report.md and result.json here")

@@ -134,9 +134,16 @@ def test_every_subcommand_has_help_with_examples(capsys):
 
 
 def test_the_wheel_works_outside_the_checkout(tmp_path):
-    """Build the wheel, install it (without dependencies: those come from this environment) into a
-    folder outside the repository, and run all three subcommands from there on the bundled example."""
+    """Build the wheel, pip-install it into a fresh virtual environment outside the repository,
+    and run all three subcommands of its console script there on the bundled example.
+
+    The new environment sees this one's packages through a .pth file, and pip installs with
+    --no-index: it must resolve every dependency the wheel declares against the pinned stack,
+    offline, or fail (a missing or conflicting declaration fails here; an undeclared import fails
+    tests/test_environment.py).
+    """
     import shutil
+    import sysconfig
 
     source = tmp_path / "source"  # a copy, so that setuptools' build/ folder is not left in the checkout
     source.mkdir()
@@ -149,17 +156,23 @@ def test_the_wheel_works_outside_the_checkout(tmp_path):
     wheel = next(wheels.glob("ipscompendium-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "ipscompendium/examples/bcg.csv" in names and any(n.endswith("entry_points.txt") for n in names)
-    target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
-                   check=True, capture_output=True)
-    env = {"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    where = subprocess.run([sys.executable, "-c", "import ipscompendium; print(ipscompendium.__file__)"], cwd=tmp_path,
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    Path(site, "pinned-environment.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    done = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-index", str(wheel)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    where = subprocess.run([str(python), "-c", "import ipscompendium; print(ipscompendium.__file__)"], cwd=tmp_path,
                            env=env, capture_output=True, text=True, check=True).stdout
-    assert where.startswith(str(target))
-    script = target / "bin" / "ipscompendium"
+    assert where.startswith(str(venv))
     for args in (["trial", "--treatment", "14/38", "--control", "5/20", "--json"], ["meta", "--example", "bcg", "--json"],
                  ["map", "--example", "bcg", "--json"]):
-        done = subprocess.run([sys.executable, str(script), *args], cwd=tmp_path, env=env, capture_output=True, text=True)
+        done = subprocess.run([str(venv / "bin" / "ipscompendium"), *args], cwd=tmp_path, env=env, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
         json.loads(done.stdout)
 
@@ -183,3 +196,20 @@ def test_meta_shows_labels_and_lists_a_one_trial_subgroup_without_pooling_it(tmp
     assert code == 0 and [t["label"] for t in result["trials"]] == ["Alpha 2001", "b", "Gamma 2010"]
     groups = {g["subgroup"]: g for g in result["subgroups"]["groups"]}
     assert "dl" in groups["x"] and "dl" not in groups["y"] and "difference" not in result["subgroups"]
+
+
+def test_meta_regression_from_the_command_line(tmp_path, capsys):
+    code, out, _ = run(["meta", "--example", "bcg", "--benefit", "lower", "--moderator", "latitude", "--json"], capsys)
+    regression = json.loads(out)["regression"]
+    # metafor: rma(yi, vi, mods = ~ ablat, data = dat.bcg RR, method = "REML" | "DL"); see test_general.py
+    assert code == 0 and regression["reml"]["coef"]["latitude"] == pytest.approx(-0.0291016609, abs=1e-5)
+    assert regression["dl"]["coef"]["latitude"] == pytest.approx(-0.0292287388, abs=1e-8)
+    slope = regression["bayes"]["slopes"]["latitude"]
+    assert slope["ci_low"] < slope["estimate"] < slope["ci_high"] < 0 and slope["prob_negative"] > 0.95
+    # a column that is not there, and an empty cell, are named with the file and the line
+    code, _, err = run(["meta", "--example", "bcg", "--moderator", "altitude"], capsys)
+    assert code == 2 and "--moderator altitude" in err and "latitude" in err
+    path = tmp_path / "gap.csv"
+    path.write_text(HEADER.strip() + ",dose\nA,1,10,2,10,1\nB,2,12,4,11,2\nC,3,10,5,10,\nD,1,9,3,10,4\nE,2,10,4,12,5\n")
+    code, _, err = run(["meta", str(path), "--moderator", "dose"], capsys)
+    assert code == 2 and "line 4, column 'dose'" in err and "Traceback" not in err

@@ -8,7 +8,7 @@ import numpy as np
 from scipy.special import expit
 import pytest
 
-from ipscompendium.general import effect_sizes, frequentist, predictive_prior, priors, trial_grid
+from ipscompendium.general import effect_sizes, exact, frequentist, predictive_prior, priors, trial_grid
 from ipscompendium.general.tau_priors import parse_tau_prior
 from ipscompendium.general.trial_table import InputError, parse_arm, read_trials
 
@@ -62,6 +62,39 @@ def test_subgroups_and_their_difference_match_metafor():
         ses.append(fit.se_mu)
     test = frequentist.subgroup_difference(np.array(mus), np.array(ses))
     assert (test.q, test.df, test.p_value) == pytest.approx((1.5367688721, 2, 0.4637617001), abs=1e-8)
+
+
+# R, metafor 3.8-1: rma(yi, vi, mods = ~ ablat, data = dat, method = M) on the RR of dat.bcg
+# (the bundled file's `latitude`); coefficients, their SEs, tau^2, QM and its p-value, and R2 (%).
+BCG_LATITUDE = {
+    "REML": (0.2514642944, 0.2491036664, -0.0291016609, 0.0071955548, 0.0763546947, 16.3571255722, 5.245855974e-05, 75.624478),
+    "DL": (0.2595437124, 0.2323074734, -0.0292287388, 0.0067330108, 0.0633005024, 18.8452335426, 1.417649105e-05, 79.498494),
+}
+
+
+@pytest.mark.parametrize("method", ["REML", "DL"])
+def test_meta_regression_matches_metafor(method):
+    t = read_trials(BCG)
+    sizes = _bcg("rr")
+    fit = frequentist.meta_regression(sizes.y, sizes.v, t[["latitude"]].to_numpy(), ["latitude"], method)
+    b0, se0, b1, se1, tau2, qm, qm_p, r2 = BCG_LATITUDE[method]
+    # metafor stops REML's Fisher scoring when tau^2 changes by less than 1e-5; DL is closed form
+    tolerance = 1e-5 if method == "REML" else 1e-8
+    assert fit.coef == pytest.approx([b0, b1], abs=tolerance) and fit.se == pytest.approx([se0, se1], abs=tolerance)
+    assert fit.tau2 == pytest.approx(tau2, abs=tolerance)
+    assert fit.qm == pytest.approx(qm, rel=1e-4) and fit.qm_p == pytest.approx(qm_p, rel=1e-3)
+    assert 100 * fit.r2 == pytest.approx(r2, abs=0.01)
+    assert fit.names == ("intercept", "latitude")
+
+
+def test_exact_meta_regression_without_covariates_is_the_normal_normal_model():
+    sizes = _bcg("rr")
+    prior = parse_tau_prior("half-normal:0.5")
+    plain = exact.normal_normal_posterior(sizes.y, np.sqrt(sizes.v), prior.logpdf, mu_prior_sd=2.0)
+    regression = exact.normal_normal_regression(sizes.y, np.sqrt(sizes.v), np.ones((len(sizes.y), 1)), prior.logpdf, 2.0)
+    for q in (0.025, 0.5, 0.975):
+        assert regression.coef_quantile(0, q) == pytest.approx(plain.mu_quantile(q), abs=1e-10)
+        assert regression.tau_quantile(q) == pytest.approx(plain.tau_quantile(q), abs=1e-10)
 
 
 def test_prediction_interval_matches_metafor_predict():

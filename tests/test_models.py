@@ -235,6 +235,27 @@ def test_covariate_effect_recovers_a_slope_and_explains_heterogeneity():
     assert effect["tau reduction"] > 0.3
 
 
+def test_meta_regression_mcmc_matches_quadrature_over_tau():
+    # The PyMC meta-regression (bayes_meta.normal_normal_model with covariates) against the exact
+    # posterior (exact.normal_normal_regression) with the same priors.
+    rng = np.random.default_rng(8)
+    k = 14
+    x = rng.normal(size=k)
+    se = rng.uniform(0.15, 0.45, k)
+    y = rng.normal(0.4 - 0.35 * x + 0.2 * rng.normal(size=k), se)
+    covariates = pd.DataFrame({"x": x})
+    idata = sampling.sample(bayes_meta.normal_normal_model(y, se, HALF_NORMAL_1, covariates=covariates, slope_prior_sd=0.5),
+                            seed=16, draws=2000, target_accept=0.95)
+    post = exact.normal_normal_regression(y, se, np.column_stack([np.ones(k), x]), HALF_NORMAL_1.logpdf,
+                                          [bayes_meta.MU_PRIOR_SD, 0.5])
+    beta = sampling.draws_of(idata, "beta")[:, 0]
+    ess = sampling.diagnostics(idata, ["beta", "mu"]).min_ess_bulk
+    for q in (0.025, 0.5, 0.975):
+        assert np.quantile(beta, q) == pytest.approx(post.coef_quantile(1, q), abs=0.03), q
+    assert np.mean(beta < 0) == pytest.approx(post.coef_cdf(1, 0.0), abs=max(0.01, 4 * np.sqrt(0.25 / ess)))
+    assert np.median(sampling.draws_of(idata, "tau")) == pytest.approx(post.tau_quantile(0.5), abs=0.05)
+
+
 def test_leave_one_out_refits_move_away_from_an_outlier():
     y = np.array([0.4, 0.9, 0.6, 1.1, 0.75, 2.5])
     se = np.full(6, 0.2)

@@ -95,6 +95,74 @@ def normal_normal_posterior(
     return NormalNormalPosterior(tau, density, mu_mean, mu_sd)
 
 
+@dataclass(frozen=True)
+class NormalRegressionPosterior:
+    """Posterior of a normal-normal meta-regression, y_i ~ N(x_i' beta, se_i^2 + tau^2), on a grid
+    over tau: given tau, beta is multivariate normal (mean ``coef_mean_given_tau``, covariance
+    ``coef_cov_given_tau``)."""
+
+    names: tuple[str, ...]
+    tau: np.ndarray
+    tau_density: np.ndarray
+    coef_mean_given_tau: np.ndarray  # (tau points, coefficients)
+    coef_cov_given_tau: np.ndarray  # (tau points, coefficients, coefficients)
+
+    def tau_weights(self) -> np.ndarray:
+        w = self.tau_density * np.gradient(self.tau)
+        return w / w.sum()
+
+    def tau_quantile(self, q: float) -> float:
+        return float(np.interp(q, np.cumsum(self.tau_weights()), self.tau))
+
+    def coef_cdf(self, j: int, x: float) -> float:
+        sd = np.sqrt(self.coef_cov_given_tau[:, j, j])
+        return float(np.sum(self.tau_weights() * stats.norm.cdf(x, self.coef_mean_given_tau[:, j], sd)))
+
+    def coef_quantile(self, j: int, q: float) -> float:
+        from scipy.optimize import brentq
+
+        sd = np.sqrt(self.coef_cov_given_tau[:, j, j])
+        lo = float(np.min(self.coef_mean_given_tau[:, j] - 10 * sd))
+        hi = float(np.max(self.coef_mean_given_tau[:, j] + 10 * sd))
+        return float(brentq(lambda x: self.coef_cdf(j, x) - q, lo, hi))
+
+
+def normal_normal_regression(
+    y: np.ndarray, se: np.ndarray, X: np.ndarray, tau_prior_logpdf: Callable[[np.ndarray], np.ndarray],
+    coef_prior_sd: np.ndarray | float = 10.0, names: tuple[str, ...] | None = None, tau_max: float = 3.0, points: int = 4001,
+) -> NormalRegressionPosterior:
+    """Exact posterior of the normal-normal meta-regression with independent N(0, sd_j^2) priors on
+    the coefficients (``X`` includes the intercept column): the random-effects model of
+    :func:`normal_normal_posterior` with covariates, again one integral over tau.
+
+    p(tau | y) is proportional to p(tau) N(y; 0, D + X S0 X^T) with D = diag(se^2 + tau^2), by the
+    matrix determinant lemma and the Woodbury identity; given tau, beta has precision
+    S0^-1 + X^T D^-1 X.
+    """
+    y, se = np.asarray(y, float), np.asarray(se, float)
+    X = np.asarray(X, float)
+    k, p = X.shape
+    prior_var = np.broadcast_to(np.asarray(coef_prior_sd, float) ** 2, (p,))
+    tau = np.linspace(0, tau_max, points)[1:]
+    log_marginal = np.empty_like(tau)
+    means = np.empty((len(tau), p))
+    covs = np.empty((len(tau), p, p))
+    for i, t in enumerate(tau):
+        d = se**2 + t**2
+        precision = np.diag(1 / prior_var) + X.T @ (X / d[:, None])
+        cov = np.linalg.inv(precision)
+        xty = X.T @ (y / d)
+        means[i] = cov @ xty
+        covs[i] = cov
+        quad = np.sum(y**2 / d) - xty @ means[i]
+        logdet = np.sum(np.log(d)) + np.sum(np.log(prior_var)) + np.linalg.slogdet(precision)[1]
+        log_marginal[i] = -0.5 * (quad + logdet + k * np.log(2 * np.pi))
+    log_post = log_marginal + tau_prior_logpdf(tau)
+    density = np.exp(log_post - log_post.max())
+    density /= np.trapezoid(density, tau)
+    return NormalRegressionPosterior(tuple(names or [f"x{j}" for j in range(p)]), tau, density, means, covs)
+
+
 def compare_normal_normal(idata, y: np.ndarray, se: np.ndarray, tau_prior, mu_prior_sd: float) -> list[dict[str, float]]:
     """MCMC means and 95% limits of mu and tau against the quadrature posterior."""
     from ipscompendium.general.sampling import diagnostics, draws_of

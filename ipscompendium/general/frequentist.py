@@ -171,6 +171,66 @@ def prediction_interval(result: RandomEffectsResult, quantile: str = "t", level:
 
 
 @dataclass(frozen=True)
+class MetaRegressionResult:
+    """A mixed-effects meta-regression: y_i ~ N(x_i' beta, v_i + tau^2), on the log scale."""
+
+    method: str
+    names: tuple[str, ...]  # "intercept", then the moderators
+    coef: np.ndarray
+    se: np.ndarray
+    tau2: float  # the residual heterogeneity
+    qm: float  # Wald test of all moderators (chi-square with len(names) - 1 df)
+    qm_p: float
+    r2: float  # share of the heterogeneity the moderators account for (metafor's pseudo-R^2), 0 to 1
+
+
+def meta_regression(y: np.ndarray, v: np.ndarray, moderators: np.ndarray, names: tuple[str, ...] | list[str],
+                    method: str = "REML") -> MetaRegressionResult:
+    """Mixed-effects meta-regression on ``moderators`` (k x m, without the intercept column), as
+    metafor's ``rma(yi, vi, mods = ~ ..., method = "REML" | "DL")``: REML maximises the restricted
+    likelihood over tau^2; DL is the generalised method-of-moments estimator on the residual Q.
+    """
+    from scipy.optimize import minimize_scalar
+    from scipy.special import chdtrc
+
+    y, v = np.asarray(y, float), np.asarray(v, float)
+    X = np.column_stack([np.ones(len(y)), np.asarray(moderators, float).reshape(len(y), -1)])
+    k, p = X.shape
+    if k <= p:
+        raise ValueError(f"{k} trials cannot estimate {p} coefficients and the heterogeneity")
+
+    def fit(tau2: float):
+        w = 1 / (v + tau2)
+        xtwx = X.T @ (w[:, None] * X)
+        cov = np.linalg.inv(xtwx)
+        beta = cov @ (X.T @ (w * y))
+        resid = y - X @ beta
+        return beta, cov, float(np.sum(w * resid**2)), w, xtwx
+
+    if method == "DL":
+        _, _, q_e, w, xtwx = fit(0.0)
+        trace = np.sum(w) - np.trace(np.linalg.inv(xtwx) @ (X.T @ ((w**2)[:, None] * X)))
+        tau2 = max(0.0, (q_e - (k - p)) / trace)
+    elif method == "REML":
+        def negative_restricted_loglik(tau2: float) -> float:
+            _, _, q, w, xtwx = fit(tau2)
+            return 0.5 * (np.sum(np.log(v + tau2)) + np.linalg.slogdet(xtwx)[1] + q)
+
+        upper = 100 * float(np.var(y)) + 10 * float(np.max(v))
+        best = minimize_scalar(negative_restricted_loglik, bounds=(0.0, upper), method="bounded", options={"xatol": 1e-12})
+        tau2 = 0.0 if negative_restricted_loglik(0.0) <= best.fun else float(best.x)
+    else:
+        raise ValueError(f"unknown method {method!r}; use 'DL' or 'REML'")
+    beta, cov, _, _, _ = fit(tau2)
+    slopes = beta[1:]
+    qm = float(slopes @ np.linalg.solve(cov[1:, 1:], slopes))
+    without = random_effects(y, v, method).tau2
+    r2 = 0.0 if without <= 0 else max(0.0, (without - tau2) / without)
+    return MetaRegressionResult(method, ("intercept", *names), beta, np.sqrt(np.diag(cov)), float(tau2), qm,
+                                float(chdtrc(p - 1, qm)), float(r2))
+
+
+@dataclass(frozen=True)
 class SubgroupDifference:
     """Cochran's Q between subgroup estimates, each pooled on its own (its own tau^2)."""
 
