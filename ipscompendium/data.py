@@ -22,8 +22,20 @@ from ipscompendium.validation import FIRST_DATA_LINE, RowRule, boolean_column, n
 #: The repository's data folder; set IPSCOMPENDIUM_DATA to read another copy.
 DATA_DIR = Path(os.environ.get("IPSCOMPENDIUM_DATA", Path(__file__).resolve().parent.parent / "data"))
 
-COUNT_STATUSES = ("reported", "derived_from_percentages", "inferred_arm_sizes", "incomplete")
+#: How a trial's 2x2 counts were obtained, from the most to the least direct; 'incomplete' rows have none.
+COUNT_STATUSES = ("reported", "derived_from_percentages", "secondary_source", "inferred_arm_sizes", "incomplete")
 TIMEPOINTS_MONTHS = (6, 12, 24)
+#: Controlled vocabularies of the trial table.
+OUTCOME_CATEGORIES = ("any competitive employment", "steady competitive employment",
+                      "competitive employment or education", "in competitive employment at follow-up")
+FOLLOWUP_WINDOWS = ("up to 12 months", "13 to 24 months", "over 24 months", "unequal between arms")
+DENOMINATORS = ("randomised", "analysed", "unclear")
+
+
+def _window_of(months) -> str | None:
+    if pd.isna(months):
+        return None
+    return FOLLOWUP_WINDOWS[0] if months <= 12 else FOLLOWUP_WINDOWS[1] if months <= 24 else FOLLOWUP_WINDOWS[2]
 
 
 def _count(description: str, nullable: bool = False) -> pa.Column:
@@ -272,6 +284,8 @@ TRIALS = TableSpec(
             "population": non_empty_text(description="Population studied"),
             "control_condition": non_empty_text(description="What the control arm received"),
             "followup_months": _size("Length of follow-up for the outcome used (months)"),
+            "followup_window": pa.Column(str, pa.Check.isin(FOLLOWUP_WINDOWS),
+                                         description="Follow-up window (controlled vocabulary): " + "; ".join(FOLLOWUP_WINDOWS)),
             "n_treatment": _size(GENERAL_COLUMNS["n_treatment"] + ": IPS, randomised (or analysed)", nullable=True),
             "events_treatment": _count(GENERAL_COLUMNS["events_treatment"] + ": IPS participants in work", nullable=True),
             "n_control": _size(GENERAL_COLUMNS["n_control"] + ": traditional vocational rehabilitation, randomised (or analysed)",
@@ -286,7 +300,11 @@ TRIALS = TableSpec(
                 "True where the notes document that the printed % is not reproduced exactly by the counts"
             ),
             "outcome_definition": non_empty_text(description="Outcome, flagged where not 'any competitive employment during follow-up'"),
+            "outcome_category": pa.Column(str, pa.Check.isin(OUTCOME_CATEGORIES),
+                                          description="The outcome the counts measure (controlled vocabulary): " + "; ".join(OUTCOME_CATEGORIES)),
             "count_status": pa.Column(str, pa.Check.isin(COUNT_STATUSES), description="How the 2x2 counts were obtained: " + ", ".join(COUNT_STATUSES)),
+            "denominator": pa.Column(str, pa.Check.isin(DENOMINATORS),
+                                     description="Whose outcome the arm sizes count (controlled vocabulary): " + ", ".join(DENOMINATORS)),
             "in_brinchmann_confidence": non_empty_text(description="Whether Brinchmann et al. 2020 probably included the trial"),
             "source": source_column(),
             "second_source": non_empty_text(nullable=True, description="A second source"),
@@ -305,6 +323,15 @@ TRIALS = TableSpec(
             "count_status 'incomplete' if and only if a count is missing", "count_status",
             lambda t, raw: t[["n_treatment", "events_treatment", "n_control", "events_control"]].isna().any(axis=1)
             == (t["count_status"] == "incomplete"),
+        ),
+        RowRule(
+            "followup_window is the window of followup_months, unless the arms' follow-up was unequal", "followup_window",
+            lambda t, raw: (t["followup_window"] == FOLLOWUP_WINDOWS[-1])
+            | (t["followup_window"] == t["followup_months"].map(lambda m: _window_of(m))),
+        ),
+        RowRule(
+            "count_status 'secondary_source' names a second source", "second_source",
+            lambda t, raw: (t["count_status"] != "secondary_source") | t["second_source"].notna(),
         ),
         _pct_consistent("pct_ips_published", "events_treatment", "n_treatment", "pct_discrepancy_documented"),
         _pct_consistent("pct_control_published", "events_control", "n_control", "pct_discrepancy_documented"),
@@ -367,7 +394,8 @@ PUBLISHED_POOLED = TableSpec(
     "Pooled results of published meta-analyses",
     pa.DataFrameSchema(
         {
-            "analysis_id": pa.Column(str, pa.Check.str_matches(r"^[a-z]+\d{4}$"), unique=True, description="First author and year"),
+            "analysis_id": pa.Column(str, pa.Check.str_matches(r"^[a-z]+\d{4}(_[a-z]+)?$"), unique=True,
+                                     description="First author and year (a suffix marks a re-analysis of that publication)"),
             "publication": non_empty_text(description="Citation"),
             "doi": non_empty_text(nullable=True, description="DOI"),
             "estimand": non_empty_text(description="What the estimate measures"),
@@ -507,7 +535,7 @@ def load_trials(path: str | Path | None = None) -> pd.DataFrame:
     return trials
 
 
-def poolable_trials(trials: pd.DataFrame, statuses: tuple[str, ...] = COUNT_STATUSES[:3]) -> pd.DataFrame:
+def poolable_trials(trials: pd.DataFrame, statuses: tuple[str, ...] = COUNT_STATUSES[:-1]) -> pd.DataFrame:
     """The trials whose 2x2 counts are all known and whose ``count_status`` is in ``statuses``."""
     unknown = set(statuses) - set(COUNT_STATUSES)
     if unknown:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ipscompendium.general import effect_sizes, frequentist
-from ipscompendium.data import poolable_trials
+from ipscompendium.data import FOLLOWUP_WINDOWS, OUTCOME_CATEGORIES, _window_of, poolable_trials
 
 ANY_COMPETITIVE = "any competitive employment during follow-up"
 SMI_MARKERS = ("SMI", "schizo", "psycho", "long-term mental illness")
@@ -24,14 +24,15 @@ def is_smi(population: pd.Series) -> pd.Series:
 def analysis_sets(trials: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The trial sets of the book, from the main set (all trials with counts) to stricter ones."""
     usable = poolable_trials(trials)
-    return {
+    sets = {
         "all trials with counts (main)": usable,
         "reported counts only": poolable_trials(trials, ("reported",)),
-        "reported + derived from percentages": poolable_trials(trials, ("reported", "derived_from_percentages")),
-        "without Tsang 2010 (mismatched follow-up)": usable[usable["study"] != "tsang2010"].reset_index(drop=True),
-        "outcome = any competitive employment": usable[usable["outcome_definition"] == ANY_COMPETITIVE].reset_index(drop=True),
-        "severe mental illness only": usable[is_smi(usable["population"])].reset_index(drop=True),
+        "reported + derived or secondary": poolable_trials(trials, ("reported", "derived_from_percentages", "secondary_source")),
+        "without Tsang 2010 (unequal follow-up)": usable[usable["followup_window"] != FOLLOWUP_WINDOWS[-1]],
+        "outcome = any competitive employment": usable[usable["outcome_category"] == OUTCOME_CATEGORIES[0]],
+        "severe mental illness only": usable[is_smi(usable["population"])],
     }
+    return {name: subset.reset_index(drop=True) for name, subset in sets.items()}
 
 
 def participants(trials: pd.DataFrame) -> int:
@@ -63,3 +64,67 @@ def study_label(study: str) -> str:
         return study
     name, year, suffix = match.groups()
     return f"{name.capitalize()} {year}{suffix}"
+
+
+def followup_window(months: float) -> str:
+    """The follow-up window of a trial followed for ``months`` (the rule the table's column obeys)."""
+    return _window_of(months)
+
+
+def nested_sets(trials: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The evidence by how far it rests on reconstruction, then by what and when it measured.
+
+    Nested by count status (reported; + derived from percentages or read in a secondary source;
+    + inferred arm sizes = every trial with counts), then the subsets that measured the same
+    outcome or followed up over the same window (from the table's controlled vocabularies).
+    """
+    usable = poolable_trials(trials)
+    sets = {
+        "reported counts": poolable_trials(trials, ("reported",)),
+        "+ derived or secondary": poolable_trials(trials, ("reported", "derived_from_percentages", "secondary_source")),
+        "+ inferred (all with counts)": usable,
+        "same outcome: any competitive employment": usable[usable["outcome_category"] == OUTCOME_CATEGORIES[0]],
+    }
+    for window in FOLLOWUP_WINDOWS[:2]:
+        sets[f"same follow-up: {window}"] = usable[usable["followup_window"] == window]
+    return {name: subset.reset_index(drop=True) for name, subset in sets.items()}
+
+
+def set_summaries(sets: dict[str, pd.DataFrame], tau_prior, mu_prior_sd: float = 2.0) -> pd.DataFrame:
+    """For each set: DerSimonian-Laird RR with its 95% CI, tau and prediction interval, and the exact
+    Bayesian normal-normal pooled RR, tau and prediction for a new setting (quadrature, no sampling)."""
+    from scipy.optimize import brentq
+
+    from ipscompendium.general.exact import normal_normal_posterior
+
+    rows = []
+    for name, subset in sets.items():
+        y, v = log_effects_of(subset)
+        row = {"trial set": name, "k": len(subset), "N": participants(subset)}
+        if len(subset) >= 3:
+            fit = frequentist.random_effects(y, v, "DL")
+            row.update({"DL RR": float(np.exp(fit.mu)), "DL low": float(np.exp(fit.ci_low)), "DL high": float(np.exp(fit.ci_high)),
+                        "DL tau": fit.tau})
+        post = normal_normal_posterior(y, np.sqrt(v), tau_prior.logpdf, mu_prior_sd=mu_prior_sd)
+        sd = np.sqrt(post.mu_sd_given_tau**2 + post.tau**2)
+        lo, hi = float(np.min(post.mu_mean_given_tau - 12 * sd)), float(np.max(post.mu_mean_given_tau + 12 * sd))
+        new = [float(np.exp(brentq(lambda x: post.predictive_cdf(x) - q, lo, hi))) for q in (0.025, 0.975)]
+        row.update({"RR": float(np.exp(post.mu_quantile(0.5))), "RR low": float(np.exp(post.mu_quantile(0.025))),
+                    "RR high": float(np.exp(post.mu_quantile(0.975))), "tau": post.tau_quantile(0.5),
+                    "new RR low": new[0], "new RR high": new[1], "P(new RR > 1)": 1 - post.predictive_cdf(0.0)})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def misspecified_pooling(trials: pd.DataFrame, method: str = "REML") -> dict[str, float]:
+    """The pooled RR with the 2x2 cells passed right, and as Frederick & VanderWeele's published R code
+    passed them: arm totals where metafor expects the non-events (``bi = n``), so that every arm's
+    risk becomes events / (events + n) and every RR is pulled towards 1."""
+    out = {}
+    for label, n_t, n_c in (("right", trials["n_treatment"], trials["n_control"]),
+                            ("wrong", trials["n_treatment"] + trials["events_treatment"], trials["n_control"] + trials["events_control"])):
+        y, v = effect_sizes.log_effects(trials["events_treatment"], n_t, trials["events_control"], n_c, "rr")
+        fit = frequentist.random_effects(y, v, method)
+        out.update({f"{label} RR": float(np.exp(fit.mu)), f"{label} low": float(np.exp(fit.ci_low)),
+                    f"{label} high": float(np.exp(fit.ci_high)), f"{label} tau2": fit.tau2})
+    return out

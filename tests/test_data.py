@@ -195,3 +195,24 @@ def test_all_violations_reported_at_once(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError, match="data file not found"):
         data.load("employment", tmp_path / "nowhere.csv")
+
+
+def test_killackey2019_counts_come_from_the_named_secondary_source():
+    row = data.load_trials().set_index("study").loc["killackey2019"]
+    assert (row.events_treatment, row.n_treatment, row.events_control, row.n_control) == (47, 66, 29, 60)
+    assert row.count_status == "secondary_source" and row.denominator == "analysed"
+    assert "ricardotwumasi/employment-early-psychosis" in row.source and "7638cda145a660f1365392750bc99670ba769f74" in row.source
+    assert row.total_randomized == 146 and row.outcome_category == "any competitive employment"
+
+
+def test_controlled_vocabularies_follow_their_rules(tmp_path):
+    trials = data.load_trials()
+    assert set(trials["denominator"]) <= set(data.DENOMINATORS)
+    assert set(trials["outcome_category"]) <= set(data.OUTCOME_CATEGORIES)
+    # the stored window is the window of the months, except where the arms were followed unequally
+    unequal = trials["followup_window"] == "unequal between arms"
+    assert list(trials.loc[unequal, "study"]) == ["tsang2010"]
+    assert (trials.loc[~unequal, "followup_window"] == trials.loc[~unequal, "followup_months"].map(data._window_of)).all()
+    # a window that contradicts the months is refused, naming the row and the rule
+    path = _broken_copy(tmp_path, "trials", _set(1, "followup_window", "over 24 months"))
+    _assert_names(_error_for("trials", path), path, 3, "followup_window", "followup_window is the window of followup_months")

@@ -64,19 +64,21 @@ def test_fidelity_mean_rounds_to_reported():
 
 def test_pooled_risk_ratio_matches_the_shared_check():
     # ../shared/data/README.md: DL on log RR, all 20 rows with counts RR 2.36 (1.93-2.89);
-    # without Tsang 2.24 (1.85-2.72); outcome-matched k=15 RR 2.45 (2.11-2.84).
-    sets = trial_sets.analysis_sets(data.load_trials())
+    # without Tsang 2.24 (1.85-2.72); outcome-matched k=15 RR 2.45 (2.11-2.84). Those are the rows
+    # as transcribed from the shared compilation, before Killackey 2019's counts were added from a
+    # secondary source (count_status 'secondary_source').
+    transcribed = data.poolable_trials(data.load_trials(), ("reported", "derived_from_percentages", "inferred_arm_sizes"))
     expected = {
-        "all trials with counts (main)": (20, 2.36, 1.93, 2.89),
-        "without Tsang 2010 (mismatched follow-up)": (19, 2.24, 1.85, 2.72),
-        "outcome = any competitive employment": (15, 2.45, 2.11, 2.84),
+        "all": (transcribed, (20, 2.36, 1.93, 2.89)),
+        "without Tsang": (transcribed[transcribed["study"] != "tsang2010"], (19, 2.24, 1.85, 2.72)),
+        "outcome-matched": (transcribed[transcribed["outcome_definition"] == trial_sets.ANY_COMPETITIVE], (15, 2.45, 2.11, 2.84)),
     }
-    for name, (k, rr, low, high) in expected.items():
-        y, v = trial_sets.log_effects_of(sets[name])
+    for name, (subset, (k, rr, low, high)) in expected.items():
+        y, v = trial_sets.log_effects_of(subset)
         fit = frequentist.random_effects(y, v, "DL")
         e = fit.exp()
-        assert fit.k == k
-        assert (round(e["estimate"], 2), round(e["ci_low"], 2), round(e["ci_high"], 2)) == (rr, low, high)
+        assert fit.k == k, name
+        assert (round(e["estimate"], 2), round(e["ci_low"], 2), round(e["ci_high"], 2)) == (rr, low, high), name
 
 
 def test_dl_tau2_agrees_between_statsmodels_and_pymare():
@@ -119,3 +121,36 @@ def test_prediction_interval_normal_quantile_is_metafors_default():
     assert t_low < low and t_high > high  # t with k - 2 = 11 df is wider
     with pytest.raises(ValueError):
         frequentist.prediction_interval(result, quantile="z")
+
+
+def test_nested_sets_are_nested_and_their_summaries_are_the_package_fits():
+    from ipscompendium import meta_models
+
+    sets = trial_sets.nested_sets(data.load_trials())
+    reported, derived, everything = (set(sets[n]["study"]) for n in ("reported counts", "+ derived or secondary",
+                                                                      "+ inferred (all with counts)"))
+    assert reported < derived < everything
+    assert set(sets["same outcome: any competitive employment"]["study"]) <= everything
+    tau = meta_models.default_tau_priors(data.load_turner_tau2_priors())[0]
+    summary = trial_sets.set_summaries(sets, tau).set_index("trial set")
+    for name, subset in sets.items():
+        y, v = trial_sets.log_effects_of(subset)
+        assert summary.loc[name, "DL RR"] == pytest.approx(frequentist.random_effects(y, v, "DL").exp()["estimate"])
+        row = summary.loc[name]
+        assert row["new RR low"] < row["RR low"] < row["RR"] < row["RR high"] < row["new RR high"]
+
+
+def test_frederick_misspecification_shrinks_every_pooled_rr():
+    # Frederick & VanderWeele's S2 code passes arm totals as metafor's non-event cells (bi, di);
+    # on every one of our sets the pooled RR (and tau^2) is then smaller than with the cells right.
+    for name, subset in trial_sets.nested_sets(data.load_trials()).items():
+        if len(subset) < 3:
+            continue
+        result = trial_sets.misspecified_pooling(subset)
+        assert result["wrong RR"] < result["right RR"], name
+        assert result["wrong tau2"] < result["right tau2"], name
+    # one trial by hand: 19/36 vs 7/18 becomes 19/55 vs 7/25
+    from ipscompendium.general import effect_sizes
+
+    wrong = effect_sizes.log_effects([19], [36 + 19], [7], [18 + 7], "rr")[0][0]
+    assert np.exp(wrong) == pytest.approx((19 / 55) / (7 / 25))
