@@ -187,13 +187,43 @@ def run_trial(args) -> dict:
     p_rd = grid.prob_rd_above(threshold) if sign > 0 else float(grid.weight[grid.risk_difference < -threshold].sum())
     log_or = grid.quantiles(grid.log_or, [0.5, 0.025, 0.975])
     rd = grid.quantiles(grid.risk_difference, [0.5, 0.025, 0.975])
-    return {
+    result = {
         "treatment": {"events": events_t, "n": n_t}, "control": {"events": events_c, "n": n_c},
         "prior": effect.describe() if effect.name.startswith("N(") else f"{effect.name}: {effect.describe()} on the log-OR",
         "control_prior": control_text, "benefit": args.benefit, "method": "exact grid",
         "prob_benefit": float(p_benefit),
         "rd_threshold": threshold if sign > 0 else -threshold, "prob_rd_above": float(p_rd),
         "or": _interval(*np.exp(log_or)), "rd": _interval(*rd),
+    }
+    if args.randomised:
+        result["missing"] = _missing_outcomes(args.randomised, (events_t, n_t), (events_c, n_c), log_prior, sign)
+    return result
+
+
+def _missing_outcomes(text: str, treatment: tuple[int, int], control: tuple[int, int], log_prior, sign: float) -> dict:
+    """Intention to treat when outcomes are missing: best and worst cases, the tipping-point table and
+    the IMOR model (SD 1 and 2), on the randomised denominators; see ipscompendium.general.missing."""
+    from ipscompendium.general import missing
+
+    try:
+        n_rand_t, n_rand_c = (int(part) for part in text.split(","))
+        arms = [missing.Arm(e, n, r) for (e, n), r in ((treatment, n_rand_t), (control, n_rand_c))]
+    except ValueError:
+        raise UsageError(f"--randomised {text}: give the randomised numbers as NT,NC, each at least the analysed number") from None
+    if sign < 0:  # fewer events is better: the events are the bad outcome, so count the good one instead
+        arms = [missing.Arm(a.analysed - a.events, a.analysed, a.randomised) for a in arms]
+        log_prior = (lambda base: (lambda c, t: base(-c, -t)))(log_prior)
+    treatment_arm, control_arm = arms
+    cases = missing.bounds(treatment_arm, control_arm, log_prior)
+    tipping = missing.tipping_point(treatment_arm, control_arm, log_prior)
+    return {
+        "randomised": {"treatment": n_rand_t, "control": n_rand_c},
+        "missing": {"treatment": treatment_arm.missing, "control": control_arm.missing},
+        "best_case": {"prob_benefit": cases["best case"]["p_benefit"]},
+        "worst_case": {"prob_benefit": cases["worst case"]["p_benefit"]},
+        "tipping_point": [{"treatment_missing_better": int(r[1]), "control_missing_better": int(r[2]), "prob_benefit": float(r.p_benefit)}
+                          for r in tipping.itertuples()],
+        "imor": [{"sd": sd, "prob_benefit": missing.imor(treatment_arm, control_arm, log_prior, sd)["p_benefit"]} for sd in (1.0, 2.0)],
     }
 
 
@@ -209,6 +239,13 @@ def print_trial(result: dict) -> None:
     print(f"  risk difference:      {_fmt(r['estimate'], 3)} (95% CrI {_fmt(r['ci_low'], 3)} to {_fmt(r['ci_high'], 3)})")
     print(f"  P(treatment better, {better}): {_prob(result['prob_benefit'])}")
     print(f"  P({beyond}):          {_prob(result['prob_rd_above'])}")
+    if "missing" in result:
+        m = result["missing"]
+        print(f"  missing outcomes: {m['missing']['treatment']} (treatment) and {m['missing']['control']} (control) of "
+              f"{m['randomised']['treatment']} and {m['randomised']['control']} randomised")
+        print(f"    P(treatment better) worst case {_prob(m['worst_case']['prob_benefit'])}, best case "
+              f"{_prob(m['best_case']['prob_benefit'])}; IMOR SD 1: {_prob(m['imor'][0]['prob_benefit'])}, "
+              f"SD 2: {_prob(m['imor'][1]['prob_benefit'])} (the tipping-point table is in --json)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -551,6 +588,8 @@ def build_parser() -> argparse.ArgumentParser:
     trial.add_argument("--control-prior", help="prior on the control risk: beta:A,B, logit-normal:MEAN,SD or map:FILE "
                        "(default: N(0, 1.5^2) on the mean of the two arms' log-odds)")
     trial.add_argument("--threshold-rd", type=float, default=0.10, help="report P(RD beyond this), default 0.10")
+    trial.add_argument("--randomised", metavar="NT,NC", help="participants randomised per arm, when some outcomes are missing: adds "
+                       "best and worst cases, a tipping-point table and the IMOR model (intention to treat)")
     trial.add_argument("--benefit", choices=("higher", "lower"), default="higher", help="whether more events (default) or fewer is better")
     trial.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 

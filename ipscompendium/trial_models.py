@@ -194,3 +194,29 @@ def reverse_bayes(employment: pd.DataFrame, targets: Sequence[float], certain_sd
                          "median_or_needed": float(np.exp(prior_mean_for(likelihood, float(target), certain_sd))),
                          "certain_sd": float(certain_sd)})
     return pd.DataFrame(rows)
+
+
+def prior_and_posterior(employment: pd.DataFrame, priors_: Sequence[NormalMixturePrior],
+                        baseline: BaselinePrior = DEFAULT_BASELINE) -> pd.DataFrame:
+    """For every prior and follow-up, P(OR > 1) and P(RD > 10 points) before and after the data, the
+    shift the data make, and what each side is worth: the prior's effective sample size per arm
+    (ELIR, at the observed control risk) against the patients each arm contributes."""
+    from ipscompendium.general.priors import ess_elir
+    from ipscompendium.general.trial_grid import RELEVANT_RISK_DIFFERENCE, benefit, effect_prior, posterior_grid
+
+    rows = []
+    for prior in priors_:
+        # The prior alone: the same grid with no data (the lattice then spans the log-odds -15 to 15).
+        before = benefit(posterior_grid(0, 0, 0, 0, effect_prior(prior, baseline)))
+        for row in employment.itertuples():
+            arm_counts = counts(row)
+            after = benefit(posterior_grid(*arm_counts, effect_prior(prior, baseline)))
+            rows.append({"prior": prior.name, "timepoint_months": int(row.timepoint_months),
+                         "prior P(OR > 1)": before["p_benefit"], "posterior P(OR > 1)": after["p_benefit"],
+                         "prior P(RD > 10)": before["p_relevant_rd"], "posterior P(RD > 10)": after["p_relevant_rd"],
+                         "shift P(OR > 1)": after["p_benefit"] - before["p_benefit"],
+                         "shift P(RD > 10)": after["p_relevant_rd"] - before["p_relevant_rd"],
+                         "prior ESS per arm": ess_elir(prior, arm_counts[2] / arm_counts[3]),
+                         "patients, IPS": arm_counts[1], "patients, control": arm_counts[3],
+                         "relevant_rd": RELEVANT_RISK_DIFFERENCE})
+    return pd.DataFrame(rows)

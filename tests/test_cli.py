@@ -213,3 +213,21 @@ def test_meta_regression_from_the_command_line(tmp_path, capsys):
     path.write_text(HEADER.strip() + ",dose\nA,1,10,2,10,1\nB,2,12,4,11,2\nC,3,10,5,10,\nD,1,9,3,10,4\nE,2,10,4,12,5\n")
     code, _, err = run(["meta", str(path), "--moderator", "dose"], capsys)
     assert code == 2 and "line 4, column 'dose'" in err and "Traceback" not in err
+
+
+def test_trial_with_missing_outcomes(capsys):
+    code, out, _ = run(["trial", "--treatment", "19/36", "--control", "7/18", "--randomised", "38,20", "--json"], capsys)
+    m = json.loads(out)["missing"]
+    cells = [c["prob_benefit"] for c in m["tipping_point"]]
+    assert code == 0 and len(cells) == 9 and m["missing"] == {"treatment": 2, "control": 2}
+    assert m["worst_case"]["prob_benefit"] == pytest.approx(min(cells)) and m["best_case"]["prob_benefit"] == pytest.approx(max(cells))
+    assert [i["sd"] for i in m["imor"]] == [1.0, 2.0]
+    # fewer events better: the same as counting the good outcome with more-is-better (the default priors are symmetric)
+    lower = json.loads(run(["trial", "--treatment", "3/100", "--control", "9/100", "--benefit", "lower", "--randomised", "105,104",
+                            "--json"], capsys)[1])["missing"]
+    higher = json.loads(run(["trial", "--treatment", "97/100", "--control", "91/100", "--randomised", "105,104", "--json"],
+                            capsys)[1])["missing"]
+    assert lower["best_case"]["prob_benefit"] == pytest.approx(higher["best_case"]["prob_benefit"], abs=1e-9)
+    assert lower["imor"][1]["prob_benefit"] == pytest.approx(higher["imor"][1]["prob_benefit"], abs=1e-9)
+    code, _, err = run(["trial", "--treatment", "19/36", "--control", "7/18", "--randomised", "30,20"], capsys)
+    assert code == 2 and "--randomised 30,20" in err

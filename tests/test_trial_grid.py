@@ -304,3 +304,21 @@ def test_reverse_bayes_rows_reproduce_their_targets():
     assert trial_grid.trial_benefit(22, 37, 7, 17, sceptic)["p_benefit"] == pytest.approx(0.8, abs=1e-8)
     leaning = priors.normal_prior("h", np.log(table.loc[0.5, "median_or_needed"]), 0.5)
     assert trial_grid.trial_benefit(22, 37, 7, 17, leaning)["p_benefit"] == pytest.approx(0.5, abs=1e-8)
+
+
+def test_prior_and_posterior_reads_the_prior_alone_from_an_empty_grid():
+    import pandas as pd
+
+    from ipscompendium import trial_models
+
+    employment = pd.DataFrame({"timepoint_months": [12], "employed_ips": [19], "n_ips": [36], "employed_control": [7], "n_control": [18]})
+    mixture = priors.robustify(priors.NormalMixturePrior("map", (0.6, 0.4), (1.4, 1.5), (0.6, 0.9)), 0.5)
+    table = trial_models.prior_and_posterior(employment, [priors.weakly_informative_prior(), mixture]).set_index("prior")
+    for prior in (priors.weakly_informative_prior(), mixture):
+        row = table.loc[prior.name]
+        # the empty lattice spans -15 to 15 in steps of 0.0375: the midpoint rule is good to about 1e-5 there
+        assert row["prior P(OR > 1)"] == pytest.approx(prior.prob_greater(0.0), abs=1e-4)
+        exact = trial_grid.trial_benefit(19, 36, 7, 18, prior)
+        assert row["posterior P(OR > 1)"] == pytest.approx(exact["p_benefit"], abs=1e-12)
+        assert row["shift P(RD > 10)"] == pytest.approx(exact["p_relevant_rd"] - row["prior P(RD > 10)"], abs=1e-12)
+        assert row["prior ESS per arm"] == pytest.approx(priors.ess_elir(prior, 7 / 18))

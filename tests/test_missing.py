@@ -1,0 +1,68 @@
+"""Missing outcomes (ipscompendium.general.missing): bounds, tipping points and the IMOR model,
+checked against the grid, against each other and against an independent Monte Carlo."""
+
+import numpy as np
+import pytest
+from scipy.special import expit
+
+from ipscompendium.general import missing, priors, trial_grid
+
+TREATMENT, CONTROL = missing.Arm(19, 36, 38), missing.Arm(7, 18, 20)  # IPS in Pain, 12 months
+PRIOR = priors.weakly_informative_prior()
+LOG_PRIOR = trial_grid.effect_prior(PRIOR)
+
+
+def test_an_arm_must_be_possible():
+    with pytest.raises(ValueError, match="events <= analysed <= randomised"):
+        missing.Arm(5, 20, 18)
+
+
+def test_imor_with_sd_zero_is_missing_at_random():
+    grid = trial_grid.posterior_grid(19, 36, 7, 18, trial_grid.effect_prior(PRIOR), points=400)
+    mar = missing.imor(TREATMENT, CONTROL, LOG_PRIOR, sd=0.0)
+    assert mar["p_benefit"] == pytest.approx(grid.prob_log_or_above(0.0), abs=1e-12)
+    assert mar["p_relevant_rd"] == pytest.approx(grid.prob_rd_above(0.1), abs=1e-12)
+
+
+def test_tipping_cells_are_filled_in_analyses_and_best_and_worst_bracket_them():
+    table = missing.tipping_point(TREATMENT, CONTROL, LOG_PRIOR)
+    assert len(table) == (TREATMENT.missing + 1) * (CONTROL.missing + 1)
+    for row in table.itertuples():
+        i, j = row[1], row[2]
+        filled = trial_grid.trial_benefit(19 + i, 38, 7 + j, 20, PRIOR)
+        assert row.p_benefit == pytest.approx(filled["p_benefit"], abs=1e-12)
+    cases = missing.bounds(TREATMENT, CONTROL, LOG_PRIOR)
+    assert (cases["worst case"]["p_benefit"] - 1e-12 <= table["p_benefit"]).all()
+    assert (table["p_benefit"] <= cases["best case"]["p_benefit"] + 1e-12).all()
+    assert table["p_benefit"].min() == pytest.approx(cases["worst case"]["p_benefit"])
+    assert table["p_benefit"].max() == pytest.approx(cases["best case"]["p_benefit"])
+
+
+def test_with_nothing_missing_every_analysis_is_the_complete_case_one():
+    complete = missing.Arm(19, 36, 36), missing.Arm(7, 18, 18)
+    table = missing.tipping_point(*complete, LOG_PRIOR)
+    expected = trial_grid.trial_benefit(19, 36, 7, 18, PRIOR)["p_benefit"]
+    assert len(table) == 1 and table["p_benefit"].iloc[0] == pytest.approx(expected, abs=1e-12)
+    assert {k: v["p_benefit"] for k, v in missing.bounds(*complete, LOG_PRIOR).items()} == pytest.approx(
+        {"complete cases": expected, "best case": expected, "worst case": expected})
+    assert missing.imor(*complete, LOG_PRIOR, sd=2.0)["p_benefit"] == pytest.approx(
+        trial_grid.posterior_grid(19, 36, 7, 18, trial_grid.effect_prior(PRIOR), points=400).prob_log_or_above(0.0), abs=1e-12)
+
+
+def test_imor_quadrature_matches_an_independent_monte_carlo():
+    # Draw (control, treatment) log-odds from the grid posterior and the two deltas from N(0, 2^2),
+    # and count how often the intention-to-treat risk is higher with IPS.
+    sd = 2.0
+    exact = missing.imor(TREATMENT, CONTROL, LOG_PRIOR, sd=sd)
+    grid = trial_grid.posterior_grid(19, 36, 7, 18, trial_grid.effect_prior(PRIOR), points=400)
+    rng = np.random.default_rng(3)
+    draws = 400_000
+    cells = rng.choice(grid.weight.size, size=draws, p=grid.weight.ravel())
+    c, t = np.unravel_index(cells, grid.weight.shape)
+    c, t = grid.axis[c], grid.axis[t]
+    d_t, d_c = rng.normal(0, sd, draws), rng.normal(0, sd, draws)
+    itt_t = (36 * expit(t) + 2 * expit(t + d_t)) / 38
+    itt_c = (18 * expit(c) + 2 * expit(c + d_c)) / 20
+    for key, values in (("p_benefit", itt_t > itt_c), ("p_relevant_rd", itt_t - itt_c > 0.1)):
+        p = values.mean()
+        assert exact[key] == pytest.approx(p, abs=4 * np.sqrt(p * (1 - p) / draws)), key
