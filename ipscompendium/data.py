@@ -449,6 +449,22 @@ EFFECT_ANCHORS = TableSpec(
     ("key",),
 )
 
+RANDOMISED_ARMS = TableSpec(
+    "meta_analysis/randomised_arms.csv",
+    "Participants randomised per arm, for the trials whose counts are on those analysed",
+    pa.DataFrameSchema(
+        {
+            "study": pa.Column(str, pa.Check.str_matches(r"^[a-z]+\d{4}$"), unique=True, description="Trial (as in trials.csv)"),
+            "randomised_treatment": _size("Participants randomised to IPS"),
+            "randomised_control": _size("Participants randomised to the control arm"),
+            "source": source_column(),
+        },
+        strict=True,
+    ),
+    key_columns=("study",),
+)
+
+
 TABLES: dict[str, TableSpec] = {
     "employment": EMPLOYMENT,
     "randomisation": RANDOMISATION,
@@ -459,6 +475,7 @@ TABLES: dict[str, TableSpec] = {
     "fidelity": FIDELITY,
     "reported_values": REPORTED_VALUES,
     "trials": TRIALS,
+    "randomised_arms": RANDOMISED_ARMS,
     "epl_pre2020": EPL_PRE2020,
     "epl_2020": EPL_2020,
     "gdp_growth": GDP_GROWTH,
@@ -533,6 +550,11 @@ def load_trials(path: str | Path | None = None) -> pd.DataFrame:
     complete = trials[trials["count_status"] != "incomplete"]
     check_trials(complete.assign(line=complete.index + FIRST_DATA_LINE), source=str(path or TRIALS.path))
     return trials
+
+
+def load_randomised_arms(path: str | Path | None = None) -> pd.DataFrame:
+    """Meta-analysis: participants randomised per arm, for the trials with analysed denominators."""
+    return load("randomised_arms", path)
 
 
 def poolable_trials(trials: pd.DataFrame, statuses: tuple[str, ...] = COUNT_STATUSES[:-1]) -> pd.DataFrame:

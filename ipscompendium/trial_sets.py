@@ -128,3 +128,28 @@ def misspecified_pooling(trials: pd.DataFrame, method: str = "REML") -> dict[str
         out.update({f"{label} RR": float(np.exp(fit.mu)), f"{label} low": float(np.exp(fit.ci_low)),
                     f"{label} high": float(np.exp(fit.ci_high)), f"{label} tau2": fit.tau2})
     return out
+
+
+def worst_case_pooling(trials: pd.DataFrame, randomised_arms: pd.DataFrame, tau_prior, mu_prior_sd: float = 2.0) -> pd.DataFrame:
+    """The main results with the trials whose counts are on the analysed patients put on their
+    randomised denominators, as they are (missing = not employed in both arms) and in the worst
+    case for IPS (missing IPS patients not employed, missing controls employed)."""
+    usable = poolable_trials(trials)
+    arms = randomised_arms.set_index("study")
+    analysed = usable["denominator"] == "analysed"
+    missing_studies = set(usable.loc[analysed, "study"]) - set(arms.index)
+    if missing_studies:
+        raise ValueError(f"no randomised arm sizes for {sorted(missing_studies)}")
+    versions = {"complete cases (as analysed)": usable}
+    for label, control_events in (("missing not employed", lambda r, m: r), ("worst case for IPS", lambda r, m: r + m)):
+        frame = usable.copy()
+        for i in frame.index[analysed]:
+            row, arm = frame.loc[i], arms.loc[frame.at[i, "study"]]
+            if arm.randomised_treatment < row.n_treatment or arm.randomised_control < row.n_control:
+                raise ValueError(f"{row.study}: fewer randomised than analysed")
+            missing_control = int(arm.randomised_control - row.n_control)
+            frame.loc[i, ["n_treatment", "n_control"]] = [int(arm.randomised_treatment), int(arm.randomised_control)]
+            frame.loc[i, "events_control"] = control_events(int(row.events_control), missing_control)
+        versions[label] = frame
+    table = set_summaries(versions, tau_prior, mu_prior_sd)
+    return table.rename(columns={"trial set": "denominators"})

@@ -216,3 +216,13 @@ def test_controlled_vocabularies_follow_their_rules(tmp_path):
     # a window that contradicts the months is refused, naming the row and the rule
     path = _broken_copy(tmp_path, "trials", _set(1, "followup_window", "over 24 months"))
     _assert_names(_error_for("trials", path), path, 3, "followup_window", "followup_window is the window of followup_months")
+
+
+def test_randomised_arms_cover_exactly_the_trials_with_analysed_denominators():
+    trials = data.load_trials().set_index("study")
+    arms = data.load_randomised_arms().set_index("study")
+    assert set(arms.index) == set(trials.index[trials["denominator"] == "analysed"])
+    for study, arm in arms.iterrows():
+        row = trials.loc[study]
+        assert arm.randomised_treatment >= row.n_treatment and arm.randomised_control >= row.n_control
+        assert arm.randomised_treatment + arm.randomised_control == row.total_randomized

@@ -154,3 +154,14 @@ def test_frederick_misspecification_shrinks_every_pooled_rr():
 
     wrong = effect_sizes.log_effects([19], [36 + 19], [7], [18 + 7], "rr")[0][0]
     assert np.exp(wrong) == pytest.approx((19 / 55) / (7 / 25))
+
+
+def test_worst_case_denominators_lower_the_pooled_rr():
+    from ipscompendium import meta_models
+
+    tau = meta_models.default_tau_priors(data.load_turner_tau2_priors())[0]
+    table = trial_sets.worst_case_pooling(data.load_trials(), data.load_randomised_arms(), tau).set_index("denominators")
+    assert table.loc["worst case for IPS", "DL RR"] < table.loc["missing not employed", "DL RR"]
+    assert table.loc["missing not employed", "N"] > table.loc["complete cases (as analysed)", "N"]
+    with pytest.raises(ValueError, match="no randomised arm sizes"):
+        trial_sets.worst_case_pooling(data.load_trials(), data.load_randomised_arms().iloc[:1], tau)
