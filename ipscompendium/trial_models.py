@@ -220,3 +220,37 @@ def prior_and_posterior(employment: pd.DataFrame, priors_: Sequence[NormalMixtur
                          "patients, IPS": arm_counts[1], "patients, control": arm_counts[3],
                          "relevant_rd": RELEVANT_RISK_DIFFERENCE})
     return pd.DataFrame(rows)
+
+
+def missing_outcome_table(employment: pd.DataFrame, randomised_ips: int, randomised_control: int,
+                          log_or_prior: NormalMixturePrior, baseline: BaselinePrior = DEFAULT_BASELINE,
+                          imor_sds: Sequence[float] = (0.0, 1.0, 2.0)) -> tuple[pd.DataFrame, dict[int, pd.DataFrame]]:
+    """P(IPS better) at every follow-up for the complete cases, the worst and best cases and the IMOR
+    model at each SD, on the randomised denominators; and each follow-up's tipping-point table."""
+    from ipscompendium.general import missing
+    from ipscompendium.general.trial_grid import effect_prior
+
+    log_prior = effect_prior(log_or_prior, baseline)
+    rows, tipping = [], {}
+    for row in employment.itertuples():
+        arms = (missing.Arm(int(row.employed_ips), int(row.n_ips), int(randomised_ips)),
+                missing.Arm(int(row.employed_control), int(row.n_control), int(randomised_control)))
+        cases = missing.bounds(*arms, log_prior)
+        entry = {"timepoint_months": int(row.timepoint_months), "missing": f"{arms[0].missing} + {arms[1].missing}",
+                 **{name: cases[name]["p_benefit"] for name in ("complete cases", "worst case", "best case")}}
+        for sd in imor_sds:
+            entry[f"IMOR SD {sd:g}"] = missing.imor(*arms, log_prior, sd)["p_benefit"]
+        rows.append(entry)
+        tipping[int(row.timepoint_months)] = missing.tipping_point(*arms, log_prior)
+    return pd.DataFrame(rows), tipping
+
+
+def missing_verdict(table: pd.DataFrame, months: int) -> str:
+    """Whether the conclusion at a follow-up survives the missing outcomes, in words, from the table."""
+    row = table.set_index("timepoint_months").loc[months]
+    low = min(row["worst case"], *(row[c] for c in table.columns if c.startswith("IMOR")))
+    if low >= 0.8:
+        return f"at {months} months it stays above 0.8 under every assumption about the missing outcomes (lowest {low:.2f})"
+    if low >= 0.5:
+        return f"at {months} months it stays above one half under every assumption (lowest {low:.2f}, the worst case)"
+    return f"at {months} months the worst case brings it to {low:.2f}, below one half"

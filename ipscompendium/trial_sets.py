@@ -153,3 +153,37 @@ def worst_case_pooling(trials: pd.DataFrame, randomised_arms: pd.DataFrame, tau_
         versions[label] = frame
     table = set_summaries(versions, tau_prior, mu_prior_sd)
     return table.rename(columns={"trial set": "denominators"})
+
+
+def design_moderators(trials: pd.DataFrame, tau_prior, mu_prior_sd: float = 2.0, slope_prior_sd: float = 0.5) -> dict:
+    """Do the outcome definition and the length of follow-up explain the heterogeneity?
+
+    An exact Bayesian meta-regression (:func:`~ipscompendium.general.exact.normal_normal_regression`)
+    of the log RR on an indicator of another outcome definition than any competitive employment and
+    on follow-up in years (centred), with N(0, ``slope_prior_sd``^2) on each slope, beside REML.
+    Trials whose arms were followed for different lengths are left out. Returns the table of
+    slopes (as ratios of RRs) and the residual tau with and without the moderators.
+    """
+    from scipy.stats import norm
+
+    from ipscompendium.general import exact
+
+    used = trials[trials["followup_window"] != FOLLOWUP_WINDOWS[-1]].reset_index(drop=True)
+    y, v = log_effects_of(used)
+    moderators = pd.DataFrame({
+        "other outcome definition": (used["outcome_category"] != OUTCOME_CATEGORIES[0]).astype(float),
+        "follow-up, years (centred)": used["followup_months"] / 12 - (used["followup_months"] / 12).mean(),
+    })
+    X = np.column_stack([np.ones(len(y)), moderators.to_numpy()])
+    with_moderators = exact.normal_normal_regression(y, np.sqrt(v), X, tau_prior.logpdf, [mu_prior_sd, slope_prior_sd, slope_prior_sd],
+                                                     ("intercept", *moderators.columns))
+    without = exact.normal_normal_regression(y, np.sqrt(v), X[:, :1], tau_prior.logpdf, mu_prior_sd)
+    reml = frequentist.meta_regression(y, v, moderators.to_numpy(), list(moderators.columns), "REML")
+    rows = []
+    for j, name in enumerate(moderators.columns, start=1):
+        q = [with_moderators.coef_quantile(j, p) for p in (0.5, 0.025, 0.975)]
+        rows.append({"moderator": name, "ratio of RRs": float(np.exp(q[0])), "2.5%": float(np.exp(q[1])), "97.5%": float(np.exp(q[2])),
+                     "P(slope < 0)": with_moderators.coef_cdf(j, 0.0), "REML ratio": float(np.exp(reml.coef[j])),
+                     "REML p": float(2 * norm.sf(abs(reml.coef[j] / reml.se[j])))})
+    return {"table": pd.DataFrame(rows), "k": len(used), "k_other_definition": int(moderators.iloc[:, 0].sum()),
+            "tau_with": with_moderators.tau_quantile(0.5), "tau_without": without.tau_quantile(0.5)}

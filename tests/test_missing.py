@@ -66,3 +66,23 @@ def test_imor_quadrature_matches_an_independent_monte_carlo():
     for key, values in (("p_benefit", itt_t > itt_c), ("p_relevant_rd", itt_t - itt_c > 0.1)):
         p = values.mean()
         assert exact[key] == pytest.approx(p, abs=4 * np.sqrt(p * (1 - p) / draws)), key
+
+
+def test_the_chapters_missing_outcome_table_and_its_verdict():
+    import pandas as pd
+
+    from ipscompendium import trial_models
+
+    employment = pd.DataFrame({"timepoint_months": [12], "employed_ips": [19], "n_ips": [36], "employed_control": [7], "n_control": [18]})
+    table, tipping = trial_models.missing_outcome_table(employment, 38, 20, PRIOR)
+    row = table.iloc[0]
+    cases = missing.bounds(TREATMENT, CONTROL, LOG_PRIOR)
+    assert (row["complete cases"], row["worst case"], row["best case"]) == pytest.approx(
+        (cases["complete cases"]["p_benefit"], cases["worst case"]["p_benefit"], cases["best case"]["p_benefit"]))
+    assert row["IMOR SD 2"] == pytest.approx(missing.imor(TREATMENT, CONTROL, LOG_PRIOR, 2.0)["p_benefit"])
+    assert len(tipping[12]) == 9 and row["missing"] == "2 + 2"
+    assert trial_models.missing_verdict(table, 12).startswith("at 12 months it stays above one half")
+    worse = table.assign(**{"worst case": 0.3})
+    assert "below one half" in trial_models.missing_verdict(worse, 12)
+    better = table.assign(**{c: 0.95 for c in table.columns if c.startswith(("worst", "IMOR"))})
+    assert "above 0.8 under every assumption" in trial_models.missing_verdict(better, 12)

@@ -165,3 +165,33 @@ def test_worst_case_denominators_lower_the_pooled_rr():
     assert table.loc["missing not employed", "N"] > table.loc["complete cases (as analysed)", "N"]
     with pytest.raises(ValueError, match="no randomised arm sizes"):
         trial_sets.worst_case_pooling(data.load_trials(), data.load_randomised_arms().iloc[:1], tau)
+
+
+def test_design_moderators_recover_a_smaller_effect_with_another_outcome():
+    # Simulated trials in the table's format: another outcome definition halves the RR, and
+    # follow-up length does nothing. The exact meta-regression should find the first and not the second.
+    import pandas as pd
+    from scipy.special import expit
+
+    from ipscompendium import meta_models
+
+    rng = np.random.default_rng(12)
+    k = 40
+    other = rng.random(k) < 0.4
+    months = rng.choice([6, 12, 18, 24], k)
+    log_rr = np.log(2.4) + np.log(0.5) * other + rng.normal(0, 0.1, k)
+    n = 400
+    p_control = expit(rng.normal(-1.5, 0.3, k))
+    trials = pd.DataFrame({
+        "study": [f"sim{i}" for i in range(k)], "n_treatment": n, "n_control": n,
+        "events_treatment": rng.binomial(n, np.minimum(p_control * np.exp(log_rr), 0.95)), "events_control": rng.binomial(n, p_control),
+        "outcome_category": np.where(other, "competitive employment or education", "any competitive employment"),
+        "followup_months": months, "followup_window": [trial_sets.followup_window(m) for m in months],
+    })
+    tau = meta_models.default_tau_priors(data.load_turner_tau2_priors())[0]
+    result = trial_sets.design_moderators(trials, tau)
+    table = result["table"].set_index("moderator")
+    outcome, time = table.loc["other outcome definition"], table.loc["follow-up, years (centred)"]
+    assert outcome["2.5%"] < 0.5 < outcome["97.5%"] and outcome["P(slope < 0)"] > 0.99
+    assert time["2.5%"] < 1 < time["97.5%"]
+    assert result["tau_with"] < result["tau_without"] and result["k"] == k
