@@ -3,7 +3,8 @@
 A chapter creates one :class:`Publisher`; its methods return nothing, so a cell that ends with a
 publishing call prints no stray value. Each number it publishes is glued (``myst_nb.glue``)
 under its name in English, under ``<name>_no`` in Norwegian style, and, for probabilities, under
-``<name>_words`` and ``<name>_words_no`` in the calibrated words of :func:`report.likelihood_words`.
+``<name>_described`` and ``<name>_described_no`` as the number with its calibrated word ('0.93 (very
+likely)'), the word chosen from the number as shown (:func:`report.calibrated_words`).
 Each is also written as one row of the chapter's ledger file (``_build/ledger/<chapter>.csv``),
 which ``tests/built/test_ledger.py`` compares with the reviewed ``tests/expected/numbers.csv``.
 """
@@ -52,8 +53,12 @@ class Publisher:
             writer.writeheader()
             writer.writerows(self.rows.values())
 
-    def probability(self, name: str, p: Probability | float, style: str = "percent", decimals: int = 2) -> None:
-        """Glue a probability as '82%' (``style='percent'``) or '0.82' (``'decimal'``), and in words."""
+    def probability(self, name: str, p: Probability | float, style: str = "percent", decimals: int = 2,
+                    words: bool = True) -> None:
+        """Glue a probability as '82%' (``style='percent'``) or '0.82' (``'decimal'``), and described:
+        '82% (likely)'. The word is chosen from the number as shown, and left out where a Monte Carlo
+        probability lies within one standard error of a boundary of the scale, or where ``words`` is
+        False (a chapter that calls the evidence weak gives the number without a strong word)."""
         p = p if isinstance(p, Probability) else Probability(float(p))
         if style == "percent":
             english, norsk = report.percent_of_probability(p.value), report.percent_of_probability(p.value, True)
@@ -64,8 +69,11 @@ class Publisher:
         self._glue(f"{name}_no", norsk)
         # For "P(...) = 0.98" in prose: the relation comes with the number, so "> 0.999" never reads "= > 0.999".
         self._glue(f"{name}_eq", english if english[0] in "<>" else f"= {english}")
-        self._glue(f"{name}_words", report.likelihood_words(p.value))
-        self._glue(f"{name}_words_no", report.likelihood_words(p.value, norwegian=True))
+        shown = report.shown_probability(p.value, style, decimals, p.draws)
+        word = report.calibrated_words(p.value, shown, p.mc_se) if words else None
+        word_no = report.calibrated_words(p.value, shown, p.mc_se, norwegian=True) if words else None
+        self._glue(f"{name}_described", report.described_probability(english, word))
+        self._glue(f"{name}_described_no", report.described_probability(norsk, word_no))
         self._record(name, "probability", p.value, method=p.method, mc_se=p.mc_se)
 
     def estimate(self, name: str, estimate: Estimate, decimals: int = 2, kind: str = "CrI", scale: float = 1.0,
@@ -85,6 +93,12 @@ class Publisher:
         self._glue(f"{name}_no", norwegian_text or report.number(value, decimals, norwegian=True, signed=signed, grouping=grouping))
         self._record(name, "number", value, method=method)
 
+    def p_value(self, name: str, p: float, method: str = "exact") -> None:
+        """Glue a p-value for people ('0.317', '< 0.001'); ``method='published'`` for a quoted one."""
+        self._glue(name, report.p_value_text(p))
+        self._glue(f"{name}_no", report.p_value_text(p).replace(".", ","))
+        self._record(name, "p-value", p, method=method)
+
     def interval(self, name: str, estimate: Estimate, decimals: int = 2) -> None:
         """Glue only the limits of an interval, 'low to high', where the prose names the interval itself."""
         self._glue(name, report.range_text(estimate.low, estimate.high, decimals))
@@ -98,10 +112,27 @@ class Publisher:
         self._record(name, "proportion", value)
 
     def text(self, name: str, english: str, norwegian: str | None = None) -> None:
-        """Glue words that are not numbers (a trial's name, a phrase chosen from numbers); not recorded."""
+        """Glue words that are not numbers (a trial's name, a label); not recorded.
+
+        Words holding a decimal or a percentage are refused: such words come from a tested function
+        as a :class:`report.Sentence` and go through :meth:`sentence`, which records their numbers.
+        """
+        for words in (english, norwegian or ""):
+            if report.NUMBER_IN_WORDS.search(words):
+                raise ValueError(f"{name!r}: words with a decimal or a percentage ({words!r}) must come as a "
+                                 "report.Sentence through Publisher.sentence, so that their numbers reach the ledger")
         self._glue(name, english)
         if norwegian is not None:
             self._glue(f"{name}_no", norwegian)
+
+    def sentence(self, name: str, sentence: report.Sentence) -> None:
+        """Glue a sentence chosen by a tested function, and record every number it shows as
+        ``<name>.<key>`` in the ledger."""
+        self._glue(name, sentence.english)
+        if sentence.norwegian is not None:
+            self._glue(f"{name}_no", sentence.norwegian)
+        for key, value in sentence.numbers.items():
+            self._record(f"{name}.{key}", "in sentence", value)
 
     def figure(self, name: str, figure) -> None:
         """Glue a matplotlib figure for a ``{glue:figure}`` directive (which gives it its number, caption

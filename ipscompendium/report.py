@@ -7,7 +7,8 @@ the space before "%" and the words.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 #: The verbal scale for probabilities, after the IPCC's calibrated language (Mastrandrea et al.
 #: 2010). The IPCC's ranges overlap ("likely" is 66-100%, "very likely" 90-100%); each
@@ -25,11 +26,16 @@ LIKELIHOOD_SCALE: tuple[tuple[str, str, float, float], ...] = (
 )
 
 
+#: Where one word of the scale gives way to the next.
+SCALE_BOUNDARIES: tuple[float, ...] = (0.01, 0.05, 0.10, 0.33, 0.66, 0.90, 0.95, 0.99)
+
+
 def likelihood_words(p: float, norwegian: bool = False) -> str:
     """The calibrated phrase for a probability: 0.82 -> 'likely', 0.48 -> 'about as likely as not'.
 
     Upper ranges include their lower end (0.66 is 'likely', 0.90 'very likely'); lower ranges
-    include their upper end (0.33 is 'unlikely', 0.10 'very unlikely').
+    include their upper end (0.33 is 'unlikely', 0.10 'very unlikely'). Give it the probability
+    *as the reader sees it* (:func:`shown_probability`), so that the word and the number agree.
     """
     if not 0 <= p <= 1:
         raise ValueError(f"a probability must lie in [0, 1], got {p}")
@@ -40,6 +46,38 @@ def likelihood_words(p: float, norwegian: bool = False) -> str:
     else:
         chosen = next(row for row in reversed(LIKELIHOOD_SCALE[5:]) if p <= row[3])
     return chosen[1] if norwegian else chosen[0]
+
+
+def shown_probability(p: float, style: str = "percent", decimals: int = 2, draws: int | None = None) -> float:
+    """The value a reader reads off a printed probability: 0.9456 printed as '0.95' reads 0.95,
+    '95%' reads 0.95, '> 0.999' reads 1 and '< 1%' reads 0."""
+    if style == "percent":
+        shown = round(100 * p)
+        return 1.0 if shown >= 100 else 0.0 if shown <= 0 else shown / 100
+    resolution = max(10.0**-decimals, 1.0 / draws if draws else 0.0)
+    if p >= 1 - resolution:
+        return 1.0
+    if p <= resolution:
+        return 0.0
+    return round(p, decimals)
+
+
+def calibrated_words(p: float, shown: float, mc_se: float | None = None, norwegian: bool = False) -> str | None:
+    """The word for a probability as shown, or None where no word is earned.
+
+    The word is chosen from ``shown``, the number the reader sees (0.9456 shown as 0.95 is
+    'extremely likely', as the scale says of 0.95). Where the computed ``p`` lies within one Monte
+    Carlo standard error ``mc_se`` of a boundary of the scale, the sampler cannot tell which word
+    applies, and the number is given without one.
+    """
+    if mc_se is not None and any(abs(p - boundary) <= mc_se for boundary in SCALE_BOUNDARIES):
+        return None
+    return likelihood_words(shown, norwegian)
+
+
+def described_probability(text: str, word: str | None) -> str:
+    """'0.93 (very likely)'; the number alone where there is no word."""
+    return text if word is None else f"{text} ({word})"
 
 
 @dataclass(frozen=True)
@@ -68,6 +106,23 @@ class Probability:
         if self.draws is None:
             return None
         return float((max(self.value * (1 - self.value), 1 / self.draws) / self.draws) ** 0.5)
+
+
+#: A decimal or a percentage inside words: such a number must reach the page through the ledger.
+NUMBER_IN_WORDS = re.compile(r"\d[.,]\d|\d\s?%")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """Words chosen from numbers by a tested function, with every number they show.
+
+    ``numbers`` maps a short name to the unrounded value behind each decimal or percentage in the
+    words, so that the publishing helper records them in the ledger like any other number.
+    """
+
+    english: str
+    norwegian: str | None = None
+    numbers: dict[str, float] = field(default_factory=dict)
 
 
 def number(x: float, decimals: int = 2, norwegian: bool = False, signed: bool = False, grouping: bool = False) -> str:

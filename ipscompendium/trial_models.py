@@ -19,6 +19,9 @@ from ipscompendium.general.priors import NormalMixturePrior
 from ipscompendium.general.trial_grid import DEFAULT_BASELINE, BaselinePrior
 from ipscompendium.general.two_arm import two_arm_model
 
+#: The trial's primary endpoint: employment during the 12 months after inclusion.
+PRIMARY_MONTHS = 12
+
 def longitudinal_model(
     employment: pd.DataFrame, mu_prior: NormalMixturePrior, tau_scale: float = 0.5, baseline: BaselinePrior = DEFAULT_BASELINE
 ) -> pm.Model:
@@ -224,12 +227,14 @@ def prior_and_posterior(employment: pd.DataFrame, priors_: Sequence[NormalMixtur
 
 def missing_outcome_table(employment: pd.DataFrame, randomised_ips: int, randomised_control: int,
                           log_or_prior: NormalMixturePrior, baseline: BaselinePrior = DEFAULT_BASELINE,
-                          imor_sds: Sequence[float] = (0.0, 1.0, 2.0)) -> tuple[pd.DataFrame, dict[int, pd.DataFrame]]:
-    """P(IPS better) at every follow-up for the complete cases, the worst and best cases and the IMOR
-    model at each SD, on the randomised denominators; and each follow-up's tipping-point table."""
+                          scenarios=None) -> tuple[pd.DataFrame, dict[int, pd.DataFrame]]:
+    """P(IPS better) at every follow-up for the complete cases, the worst and best cases and each
+    IMOR scenario (default :func:`missing.default_scenarios`), on the randomised denominators; and
+    each follow-up's tipping-point table. Rows run 12, 24, 6 months: the primary endpoint first."""
     from ipscompendium.general import missing
     from ipscompendium.general.trial_grid import effect_prior
 
+    scenarios = missing.default_scenarios() if scenarios is None else scenarios
     log_prior = effect_prior(log_or_prior, baseline)
     rows, tipping = [], {}
     for row in employment.itertuples():
@@ -238,19 +243,31 @@ def missing_outcome_table(employment: pd.DataFrame, randomised_ips: int, randomi
         cases = missing.bounds(*arms, log_prior)
         entry = {"timepoint_months": int(row.timepoint_months), "missing": f"{arms[0].missing} + {arms[1].missing}",
                  **{name: cases[name]["p_benefit"] for name in ("complete cases", "worst case", "best case")}}
-        for sd in imor_sds:
-            entry[f"IMOR SD {sd:g}"] = missing.imor(*arms, log_prior, sd)["p_benefit"]
+        for scenario in scenarios:
+            entry[f"IMOR: {scenario.label}"] = missing.imor_scenario(*arms, log_prior, scenario)["p_benefit"]
         rows.append(entry)
         tipping[int(row.timepoint_months)] = missing.tipping_point(*arms, log_prior)
-    return pd.DataFrame(rows), tipping
+    table = pd.DataFrame(rows)
+    order = table["timepoint_months"].map(lambda t: (t != PRIMARY_MONTHS, t))
+    return table.iloc[order.argsort(kind="stable")].reset_index(drop=True), tipping
 
 
-def missing_verdict(table: pd.DataFrame, months: int) -> str:
+def imor_columns(table: pd.DataFrame) -> list[str]:
+    """The IMOR scenario columns of :func:`missing_outcome_table`."""
+    return [c for c in table.columns if c.startswith("IMOR: ")]
+
+
+def missing_verdict(table: pd.DataFrame, months: int):
     """Whether the conclusion at a follow-up survives the missing outcomes, in words, from the table."""
+    from ipscompendium import conclusions
+
     row = table.set_index("timepoint_months").loc[months]
-    low = min(row["worst case"], *(row[c] for c in table.columns if c.startswith("IMOR")))
-    if low >= 0.8:
-        return f"at {months} months it stays above 0.8 under every assumption about the missing outcomes (lowest {low:.2f})"
-    if low >= 0.5:
-        return f"at {months} months it stays above one half under every assumption (lowest {low:.2f}, the worst case)"
-    return f"at {months} months the worst case brings it to {low:.2f}, below one half"
+    return conclusions.missing_verdict(months, float(row["worst case"]), float(min(row[c] for c in imor_columns(table))))
+
+
+def missing_range(table: pd.DataFrame, months: int) -> tuple[float, float]:
+    """The lowest and highest P(IPS better) over the complete cases and the IMOR scenarios at a follow-up
+    (the departures from missing at random a reader might hold; best and worst cases are the bounds)."""
+    row = table.set_index("timepoint_months").loc[months]
+    values = [float(row["complete cases"]), *(float(row[c]) for c in imor_columns(table))]
+    return min(values), max(values)

@@ -21,6 +21,27 @@ def is_smi(population: pd.Series) -> pd.Series:
     return text.str.contains("|".join(m.lower() for m in SMI_MARKERS))
 
 
+def other_outcome(trials: pd.DataFrame) -> pd.Series:
+    """1.0 for a trial whose outcome is not any competitive employment during follow-up, from the
+    controlled ``outcome_category`` (never the free-text definition); the one indicator of the book."""
+    return (trials["outcome_category"] != OUTCOME_CATEGORIES[0]).astype(float)
+
+
+def other_population(trials: pd.DataFrame) -> pd.Series:
+    """1.0 for a trial outside severe mental illness (:func:`is_smi`)."""
+    return (~is_smi(trials["population"])).astype(float)
+
+
+def population_label(trials: pd.DataFrame) -> tuple[str, str]:
+    """Who the trials studied, as the table says: '21 trials in mental illness, 16 of them in severe
+    mental illness' (English, Norwegian)."""
+    k, k_smi = len(trials), int(is_smi(trials["population"]).sum())
+    if k_smi == k:
+        return f"{k} trials in severe mental illness", f"{k} studier av alvorlige psykiske lidelser"
+    return (f"{k} trials in mental illness and related groups, {k_smi} of them in severe mental illness",
+            f"{k} studier av psykiske lidelser og beslektede grupper, {k_smi} av dem alvorlige psykiske lidelser")
+
+
 def analysis_sets(trials: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The trial sets of the book, from the main set (all trials with counts) to stricter ones."""
     usable = poolable_trials(trials)
@@ -171,7 +192,7 @@ def design_moderators(trials: pd.DataFrame, tau_prior, mu_prior_sd: float = 2.0,
     used = trials[trials["followup_window"] != FOLLOWUP_WINDOWS[-1]].reset_index(drop=True)
     y, v = log_effects_of(used)
     moderators = pd.DataFrame({
-        "other outcome definition": (used["outcome_category"] != OUTCOME_CATEGORIES[0]).astype(float),
+        "other outcome definition": other_outcome(used),
         "follow-up, years (centred)": used["followup_months"] / 12 - (used["followup_months"] / 12).mean(),
     })
     X = np.column_stack([np.ones(len(y)), moderators.to_numpy()])

@@ -68,21 +68,101 @@ def test_imor_quadrature_matches_an_independent_monte_carlo():
         assert exact[key] == pytest.approx(p, abs=4 * np.sqrt(p * (1 - p) / draws)), key
 
 
+def _monte_carlo_imor(treatment, control, mean_t, mean_c, sd, correlation, draws=400_000, seed=3):
+    """Independent check: draw the observed log-odds from the grid posterior and the two log IMORs from
+    a bivariate normal, and count how often the intention-to-treat risk is higher with treatment."""
+    grid = trial_grid.posterior_grid(treatment.events, treatment.analysed, control.events, control.analysed,
+                                     trial_grid.effect_prior(PRIOR), points=400)
+    rng = np.random.default_rng(seed)
+    cells = rng.choice(grid.weight.size, size=draws, p=grid.weight.ravel())
+    c, t = np.unravel_index(cells, grid.weight.shape)
+    c, t = grid.axis[c], grid.axis[t]
+    cov = sd**2 * np.array([[1.0, correlation], [correlation, 1.0]])
+    deltas = rng.multivariate_normal([mean_t, mean_c], cov, size=draws) if sd > 0 else np.tile([mean_t, mean_c], (draws, 1))
+    itt_t = (treatment.analysed * expit(t) + treatment.missing * expit(t + deltas[:, 0])) / treatment.randomised
+    itt_c = (control.analysed * expit(c) + control.missing * expit(c + deltas[:, 1])) / control.randomised
+    return itt_t > itt_c, itt_t - itt_c > 0.1
+
+
+@pytest.mark.parametrize("treatment, control, mean_t, mean_c, sd, correlation", [
+    (missing.Arm(19, 36, 38), missing.Arm(7, 18, 20), np.log(0.5), np.log(2.0), 0.0, 0.0),
+    (missing.Arm(19, 36, 38), missing.Arm(7, 18, 20), np.log(0.5), np.log(2.0), 0.5, 0.5),
+    # asymmetric missingness, 4 + 1, so that swapping the arms' shares or means cannot pass
+    (missing.Arm(15, 34, 38), missing.Arm(7, 19, 20), np.log(1 / 3), np.log(3.0), 1.0, -0.3),
+    (missing.Arm(15, 34, 38), missing.Arm(7, 19, 20), 0.0, np.log(3.0), 1.0, 0.9),
+])
+def test_differential_and_correlated_imor_matches_monte_carlo(treatment, control, mean_t, mean_c, sd, correlation):
+    exact = missing.imor(treatment, control, LOG_PRIOR, sd, mean_treatment=mean_t, mean_control=mean_c, correlation=correlation)
+    benefit, relevant = _monte_carlo_imor(treatment, control, mean_t, mean_c, sd, correlation)
+    for key, values in (("p_benefit", benefit), ("p_relevant_rd", relevant)):
+        p = values.mean()
+        assert exact[key] == pytest.approx(p, abs=4 * np.sqrt(p * (1 - p) / values.size) + 1e-4), key
+
+
+def test_a_departure_against_treatment_lowers_the_probability_and_one_for_it_raises_it():
+    arms = missing.Arm(15, 34, 38), missing.Arm(7, 19, 20)
+    mar = missing.imor(*arms, LOG_PRIOR)["p_benefit"]
+    against = missing.imor_scenario(*arms, LOG_PRIOR, missing.ImorScenario("against", 0.5, 2.0))["p_benefit"]
+    further = missing.imor_scenario(*arms, LOG_PRIOR, missing.ImorScenario("further", 1 / 3, 3.0))["p_benefit"]
+    favour = missing.imor_scenario(*arms, LOG_PRIOR, missing.ImorScenario("for", 2.0, 0.5))["p_benefit"]
+    assert further < against < mar < favour
+    # the worst and best cases bound every fixed departure
+    cases = missing.bounds(*arms, LOG_PRIOR)
+    assert cases["worst case"]["p_benefit"] < further and favour < cases["best case"]["p_benefit"]
+
+
+def test_bounds_fill_in_the_right_arm_with_the_right_count():
+    treatment, control = missing.Arm(15, 34, 38), missing.Arm(7, 19, 20)  # 4 + 1 missing
+    cases = missing.bounds(treatment, control, LOG_PRIOR)
+    best = trial_grid.trial_benefit(19, 38, 7, 20, PRIOR)["p_benefit"]
+    worst = trial_grid.trial_benefit(15, 38, 8, 20, PRIOR)["p_benefit"]
+    complete = trial_grid.trial_benefit(15, 34, 7, 19, PRIOR)["p_benefit"]
+    assert cases["best case"]["p_benefit"] == pytest.approx(best, abs=1e-12)
+    assert cases["worst case"]["p_benefit"] == pytest.approx(worst, abs=1e-12)
+    assert cases["complete cases"]["p_benefit"] == pytest.approx(complete, abs=1e-12)
+    table = missing.tipping_point(treatment, control, LOG_PRIOR)
+    assert len(table) == 5 * 2 and table["treatment missing with outcome"].max() == 4 and table["control missing with outcome"].max() == 1
+
+
+def test_imor_scenarios_refuse_impossible_values():
+    with pytest.raises(ValueError, match="positive"):
+        missing.ImorScenario("x", 0.0, 1.0)
+    with pytest.raises(ValueError, match="positive"):
+        missing.ImorScenario("x", 1.0, -2.0)
+    with pytest.raises(ValueError, match="negative"):
+        missing.ImorScenario("x", sd=-1.0)
+    with pytest.raises(ValueError, match="correlation"):
+        missing.ImorScenario("x", correlation=1.5)
+    with pytest.raises(ValueError, match="correlation"):
+        missing.imor(TREATMENT, CONTROL, LOG_PRIOR, 1.0, correlation=-1.1)
+    with pytest.raises(ValueError, match="negative"):
+        missing.imor(TREATMENT, CONTROL, LOG_PRIOR, -0.1)
+    assert missing.ImorScenario("edge", correlation=-1.0).correlation == -1.0
+
+
 def test_the_chapters_missing_outcome_table_and_its_verdict():
     import pandas as pd
 
     from ipscompendium import trial_models
 
-    employment = pd.DataFrame({"timepoint_months": [12], "employed_ips": [19], "n_ips": [36], "employed_control": [7], "n_control": [18]})
+    employment = pd.DataFrame({"timepoint_months": [6, 12], "employed_ips": [15, 19], "n_ips": [34, 36],
+                               "employed_control": [7, 7], "n_control": [19, 18]})
     table, tipping = trial_models.missing_outcome_table(employment, 38, 20, PRIOR)
+    assert list(table["timepoint_months"]) == [12, 6]  # the primary endpoint first
     row = table.iloc[0]
     cases = missing.bounds(TREATMENT, CONTROL, LOG_PRIOR)
     assert (row["complete cases"], row["worst case"], row["best case"]) == pytest.approx(
         (cases["complete cases"]["p_benefit"], cases["worst case"]["p_benefit"], cases["best case"]["p_benefit"]))
-    assert row["IMOR SD 2"] == pytest.approx(missing.imor(TREATMENT, CONTROL, LOG_PRIOR, 2.0)["p_benefit"])
-    assert len(tipping[12]) == 9 and row["missing"] == "2 + 2"
-    assert trial_models.missing_verdict(table, 12).startswith("at 12 months it stays above one half")
+    scenario = missing.ImorScenario("against", 0.5, 2.0)
+    assert row["IMOR: against treatment: IMOR 1/2 vs 2"] == pytest.approx(
+        missing.imor_scenario(TREATMENT, CONTROL, LOG_PRIOR, scenario)["p_benefit"])
+    assert len(tipping[12]) == 9 and row["missing"] == "2 + 2" and table.iloc[1]["missing"] == "4 + 1"
+    low, high = trial_models.missing_range(table, 12)
+    imor_values = [row[c] for c in trial_models.imor_columns(table)]
+    assert low == pytest.approx(min(imor_values + [row["complete cases"]])) and high == pytest.approx(max(imor_values + [row["complete cases"]]))
+    assert row["worst case"] < low and high < row["best case"]
+    assert trial_models.missing_verdict(table, 12).english.startswith("at 12 months it stays above one half")
     worse = table.assign(**{"worst case": 0.3})
-    assert "below one half" in trial_models.missing_verdict(worse, 12)
+    assert "the worst case brings it to 0.30, below one half" in trial_models.missing_verdict(worse, 12).english
     better = table.assign(**{c: 0.95 for c in table.columns if c.startswith(("worst", "IMOR"))})
-    assert "above 0.8 under every assumption" in trial_models.missing_verdict(better, 12)
+    assert "above 0.8 under every assumption" in trial_models.missing_verdict(better, 12).english

@@ -16,10 +16,67 @@ def publisher(tmp_path):
 def test_a_probability_is_glued_in_both_styles_and_in_calibrated_words(publisher):
     pub, glued, _ = publisher
     pub.probability("p", 0.8267)
-    assert glued == {"p": "83%", "p_no": "83\u00a0%", "p_eq": "= 83%", "p_words": "likely", "p_words_no": "sannsynlig"}
+    assert glued == {"p": "83%", "p_no": "83\u00a0%", "p_eq": "= 83%", "p_described": "83% (likely)",
+                     "p_described_no": "83\u00a0% (sannsynlig)"}
     pub.probability("q", Probability(0.9996, "mcmc", 4000), style="decimal", decimals=3)
-    assert glued["q"] == "> 0.999" and glued["q_words"] == "virtually certain"
+    assert glued["q"] == "> 0.999" and glued["q_described"] == "> 0.999 (virtually certain)"
     assert glued["q_eq"] == "> 0.999"  # "P(...) > 0.999", never "P(...) = > 0.999"
+
+
+def test_the_word_is_chosen_from_the_number_as_shown():
+    # 0.9456 prints as 0.95, which the scale calls extremely likely; the unrounded value would say very likely
+    assert report.shown_probability(0.9456, "decimal", 2) == 0.95
+    assert report.calibrated_words(0.9456, report.shown_probability(0.9456, "decimal", 2)) == "extremely likely"
+    assert report.calibrated_words(0.9456, report.shown_probability(0.9456, "decimal", 3)) == "very likely"
+    assert report.shown_probability(0.9456, "percent") == 0.95
+    assert report.shown_probability(0.655, "percent") == 0.66 and report.shown_probability(0.654, "percent") == 0.65
+    assert report.shown_probability(0.9996, "decimal", 3, draws=4000) == 1.0
+    assert report.shown_probability(0.0004, "decimal", 3) == 0.0
+    assert report.shown_probability(0.996, "percent") == 1.0 and report.shown_probability(0.004, "percent") == 0.0
+    assert report.shown_probability(0.5, "decimal", 2, draws=10) == 0.5
+    assert report.shown_probability(0.95, "decimal", 2, draws=10) == 1.0  # resolution 1/10
+
+
+def test_no_word_within_one_monte_carlo_standard_error_of_a_boundary(publisher):
+    assert report.calibrated_words(0.951, 0.95, mc_se=0.002) is None
+    assert report.calibrated_words(0.949, 0.95, mc_se=0.002) is None
+    assert report.calibrated_words(0.953, 0.95, mc_se=0.002) == "extremely likely"
+    assert report.calibrated_words(0.947, 0.95, mc_se=0.002) == "extremely likely"  # the word follows the number shown
+    assert report.calibrated_words(0.6601, 0.66, mc_se=0.0002) is None
+    assert report.calibrated_words(0.3299, 0.33, mc_se=0.0002) is None
+    assert report.calibrated_words(0.0995, 0.1, mc_se=0.001) is None
+    assert report.calibrated_words(0.0995, 0.1, mc_se=None) == "very unlikely"
+    pub, glued, _ = publisher
+    pub.probability("near", Probability(0.951, "mcmc", 4000), style="decimal")
+    assert glued["near_described"] == "0.95" and glued["near_described_no"] == "0,95"
+    pub.probability("far", Probability(0.97, "mcmc", 4000), style="decimal")
+    assert glued["far_described"] == "0.97 (extremely likely)"
+    pub.probability("weak", 0.97, style="decimal", words=False)
+    assert glued["weak_described"] == "0.97"
+
+
+def test_words_with_decimals_must_come_as_a_sentence_whose_numbers_reach_the_ledger(publisher):
+    pub, glued, folder = publisher
+    for bad in ("1.05 to 5.29", "about 40%", "40 %", "0,95"):
+        with pytest.raises(ValueError, match="report.Sentence"):
+            pub.text("x", bad)
+    with pytest.raises(ValueError, match="report.Sentence"):
+        pub.text("x", "fine", "men 0,5 er ikke")
+    pub.text("label", "Drake 1999")  # whole numbers (years, counts) are words here
+    pub.sentence("s", report.Sentence("between 1.05 and 5.29", "mellom 1,05 og 5,29", {"low": 1.0512, "high": 5.2871}))
+    assert glued["s"] == "between 1.05 and 5.29" and glued["s_no"] == "mellom 1,05 og 5,29"
+    rows = {r["name"]: r for r in publish.read_ledger(folder)}
+    assert float(rows["s.low"]["value"]) == 1.0512 and float(rows["s.high"]["value"]) == 5.2871
+    assert rows["s.low"]["kind"] == "in sentence"
+
+
+def test_a_p_value_is_glued_for_people_and_recorded(publisher):
+    pub, glued, folder = publisher
+    pub.p_value("p", 0.3171, method="published")
+    pub.p_value("tiny", 0.00001)
+    assert glued["p"] == "0.317" and glued["p_no"] == "0,317" and glued["tiny"] == "< 0.001"
+    rows = {r["name"]: r for r in publish.read_ledger(folder)}
+    assert rows["p"]["method"] == "published" and rows["p"]["kind"] == "p-value" and float(rows["tiny"]["value"]) == 0.00001
 
 
 def test_an_estimate_is_glued_with_its_interval_and_units(publisher):

@@ -1,0 +1,151 @@
+"""Conclusions in words, chosen from the numbers that support them.
+
+Every sentence of the book that states a verdict or a comparison ("is still open", "matters less
+than", "explains much of", "inside the interval") is produced here, from its numbers, and each
+function is tested on both sides of each of its boundaries (``tests/test_conclusions.py``). The
+notebooks call these functions and glue the :class:`~ipscompendium.report.Sentence` they return
+with :meth:`Publisher.sentence <ipscompendium.publish.Publisher.sentence>`, which records every
+number a sentence shows in the ledger. A notebook holds no ``"..." if ... else "..."`` verdict.
+"""
+
+from __future__ import annotations
+
+from ipscompendium import report
+from ipscompendium.report import Sentence
+
+#: A question about benefit is settled when the probability of benefit reaches this under both the
+#: weakly informative and the sceptical prior.
+SETTLED_PROBABILITY = 0.95
+#: A covariate "explains a good part" of the heterogeneity when it lowers the median tau by this share.
+EXPLAINS_SHARE = 0.25
+#: One range "matters less" than another when it is at most this fraction of the other's width
+#: (and "more" when the other is at most this fraction of it); in between, "about as much".
+COMPARABLE_WIDTH = 0.5
+
+
+def _p(p: float, norwegian: bool = False) -> str:
+    return report.probability_text(p, decimals=2, norwegian=norwegian)
+
+
+def pain_verdict(p_weak: float, p_sceptical: float, threshold: float = SETTLED_PROBABILITY) -> Sentence:
+    """Whether the trial settles that IPS helps: only if the probability of benefit reaches
+    ``threshold`` both taken at face value (weakly informative prior) and for a sceptic."""
+    settled = p_weak >= threshold and p_sceptical >= threshold
+    return Sentence("is settled" if settled else "is still open", "er avklart" if settled else "er fortsatt åpent")
+
+
+def missing_verdict(months: int, worst: float, lowest_modelled: float) -> Sentence:
+    """What the missing outcomes do to P(IPS better) at one follow-up: ``worst`` is the worst case
+    (every missing treatment patient without the outcome, every missing control with it),
+    ``lowest_modelled`` the lowest probability under the IMOR scenarios."""
+    low = min(worst, lowest_modelled)
+    which = "the worst case" if worst <= lowest_modelled else "a departure from missing at random against IPS"
+    numbers = {"lowest": low}
+    if low >= 0.8:
+        text = f"at {months} months it stays above 0.8 under every assumption about the missing outcomes (lowest {_p(low)}, {which})"
+    elif low >= 0.5:
+        text = f"at {months} months it stays above one half under every assumption (lowest {_p(low)}, {which})"
+    else:
+        text = f"at {months} months {which} brings it to {_p(low)}, below one half"
+    return Sentence(text, numbers=numbers)
+
+
+def missing_versus_prior(months: int, missing_low: float, missing_high: float, prior_low: float, prior_high: float,
+                         width: float = COMPARABLE_WIDTH) -> Sentence:
+    """Compare how far the assumptions about the missing outcomes move P(IPS better) with how far the
+    choice of prior moves it, at one follow-up, from the two ranges."""
+    if missing_low > missing_high or prior_low > prior_high:
+        raise ValueError("a range needs low <= high")
+    span_missing, span_prior = missing_high - missing_low, prior_high - prior_low
+    if span_missing <= width * span_prior:
+        verdict = "matters less than which prior one holds"
+    elif span_prior <= width * span_missing:
+        verdict = "matters more than which prior one holds"
+    else:
+        verdict = "matters about as much as which prior one holds"
+    text = (f"at {months} months, what the missing patients did {verdict}: the assumptions about them move P(IPS better) "
+            f"over {_p(missing_low)} to {_p(missing_high)}, the five priors over {_p(prior_low)} to {_p(prior_high)}")
+    return Sentence(text, numbers={"missing_low": missing_low, "missing_high": missing_high,
+                                   "prior_low": prior_low, "prior_high": prior_high})
+
+
+def heterogeneity_sources(share_population: float, share_outcome: float, threshold: float = EXPLAINS_SHARE) -> Sentence:
+    """Which of two indicators explains a good part of tau (``share_*``: the drop in the median tau)."""
+    population, outcome = share_population >= threshold, share_outcome >= threshold
+    text = {(True, True): "the outcome definition and the population each explain a good part of it",
+            (False, True): "the outcome definition explains a good part of it, the population little",
+            (True, False): "the population explains a good part of it, the outcome definition little",
+            (False, False): "neither the outcome definition nor the population explains much of it"}[(population, outcome)]
+    return Sentence(text)
+
+
+def prior_data_conflict(posterior_vague: float, prior_vague: float) -> tuple[Sentence, Sentence]:
+    """Whether the data lean against an informative prior: the robust mixture's vague component gains
+    weight (conflict) or loses it (agreement). Returns the verb phrase and what the vague component does."""
+    conflict = posterior_vague > prior_vague
+    return (Sentence("lean against" if conflict else "agree with", "taler mot" if conflict else "stemmer med"),
+            Sentence("gains" if conflict else "loses", "får mer" if conflict else "får mindre"))
+
+
+def later_agreement(conflict_by_months: dict[int, bool]) -> Sentence:
+    """The follow-ups after the first: do the data agree with the informative prior there?"""
+    later = sorted(conflict_by_months)[1:]
+    if not any(conflict_by_months[t] for t in later):
+        listed = " and ".join(str(t) for t in later)
+        return Sentence(f"at {listed} months the data agree with the MAP prior, and the vague component loses weight")
+    against = " and ".join(str(t) for t in later if conflict_by_months[t])
+    return Sentence(f"the data lean against the MAP prior at {against} months too")
+
+
+def sceptic_needed(months: int, p_weak: float, target: float, sceptic_sd: float | None, sceptic_or_95: float | None) -> Sentence:
+    """Reverse Bayes in words: the prior SD a sceptic centred on no effect needs to bring P(IPS better)
+    down to ``target`` (None or NaN when no such sceptic exists)."""
+    if sceptic_sd is None or sceptic_sd != sceptic_sd:
+        if p_weak < target:
+            return Sentence(f"at {months} months the weakly informative answer ({_p(p_weak)}) is already below {_p(target)}",
+                            numbers={"p_weak": p_weak, "target": target})
+        return Sentence(f"at {months} months no sceptic centred on no effect brings it to {_p(target)}", numbers={"target": target})
+    return Sentence(f"at {months} months you would need a sceptic centred on no effect with a prior SD of {sceptic_sd:.2f} or "
+                    f"less: someone 95% sure beforehand that the odds ratio lies between {1 / sceptic_or_95:.2f} and "
+                    f"{sceptic_or_95:.2f}", numbers={"sceptic_sd": sceptic_sd, "or_low": 1 / sceptic_or_95,
+                                                    "or_high": sceptic_or_95, "interval": 0.95})
+
+
+def inside_or_outside(value: float, low: float, high: float) -> Sentence:
+    """Whether a value lies inside an interval (limits included)."""
+    inside = low <= value <= high
+    return Sentence("inside" if inside else "outside", "innenfor" if inside else "utenfor")
+
+
+def model_choice(headline: float, like_for_like: float, published: float) -> Sentence:
+    """How much the model of the headline moves the pooled ratio, against the gap that the data
+    (our reconstruction against the published trials) leave on the same estimand."""
+    model_gap, data_gap = headline - like_for_like, like_for_like - published
+    bigger = "more" if abs(model_gap) > abs(data_gap) else "less"
+    text = (f"the choice of model moves the pooled risk ratio by {model_gap:+.2f}, {bigger} than the reconstruction of the "
+            f"trials does on the published estimand ({data_gap:+.2f})").replace("-", "\u2212")
+    return Sentence(text, numbers={"model_gap": model_gap, "data_gap": data_gap})
+
+
+def listed(items, none: str = "none") -> Sentence:
+    """Names joined with 'and' ('A, B and C'), or ``none`` when there are none."""
+    items = [str(item) for item in items]
+    if not items:
+        return Sentence(none)
+    return Sentence(items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1])
+
+
+def all_or_not(all_true: bool) -> Sentence:
+    """'every' or 'not every'."""
+    return Sentence("every" if all_true else "not every", "alle" if all_true else "ikke alle")
+
+
+def significant_outcomes(table, column: str, alpha: float = 0.05) -> Sentence:
+    """The outcomes whose p-value in ``column`` is below ``alpha``, listed with their p-values, or 'none'.
+    ``table`` has the columns ``outcome`` and ``timepoint_months`` (as ``reproduction.secondary_p_values``)."""
+    below = table[table[column] < alpha]
+    if below.empty:
+        return Sentence("none")
+    text = ", ".join(f"{r.outcome} at {r.timepoint_months} months (p = {report.p_value_text(getattr(r, column))})"
+                     for r in below.itertuples())
+    return Sentence(text, numbers={f"p_{i}": float(getattr(r, column)) for i, r in enumerate(below.itertuples())})

@@ -1,0 +1,134 @@
+"""Every conclusion the book states in words, on both sides of each of its boundaries
+(ipscompendium.conclusions), and the rule that notebooks hold no verdicts of their own."""
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ipscompendium import conclusions
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_pain_question_is_settled_only_when_both_priors_reach_the_threshold():
+    assert conclusions.pain_verdict(0.95, 0.95).english == "is settled"
+    assert conclusions.pain_verdict(0.95, 0.95).norwegian == "er avklart"
+    assert conclusions.pain_verdict(0.9499, 0.99).english == "is still open"
+    assert conclusions.pain_verdict(0.99, 0.9499).english == "is still open"
+    assert conclusions.pain_verdict(0.5, 0.5).norwegian == "er fortsatt åpent"
+    assert conclusions.pain_verdict(0.85, 0.85, threshold=0.8).english == "is settled"
+
+
+@pytest.mark.parametrize("worst, modelled, start, lowest", [
+    (0.8, 0.9, "at 12 months it stays above 0.8", 0.8),
+    (0.7999, 0.9, "at 12 months it stays above one half", 0.7999),
+    (0.9, 0.5, "at 12 months it stays above one half", 0.5),
+    (0.9, 0.4999, "at 12 months a departure from missing at random against IPS brings it to 0.50, below one half", 0.4999),
+    (0.3, 0.6, "at 12 months the worst case brings it to 0.30, below one half", 0.3),
+])
+def test_the_missing_outcome_verdict_names_the_lowest_and_where_it_comes_from(worst, modelled, start, lowest):
+    sentence = conclusions.missing_verdict(12, worst, modelled)
+    assert sentence.english.startswith(start)
+    assert sentence.numbers == {"lowest": lowest}
+    assert ("the worst case" in sentence.english) == (worst <= modelled)
+
+
+@pytest.mark.parametrize("missing, prior, verdict", [
+    ((0.40, 0.50), (0.30, 0.50), "matters less than"),       # 0.10 <= 0.5 * 0.20
+    ((0.40, 0.5001), (0.30, 0.50), "matters about as much as"),
+    ((0.30, 0.50), (0.40, 0.50), "matters more than"),        # 0.10 <= 0.5 * 0.20
+    ((0.30, 0.50), (0.40, 0.5001), "matters about as much as"),
+    ((0.45, 0.85), (0.64, 0.97), "matters about as much as"),
+])
+def test_missing_against_prior_compares_the_widths_of_the_two_ranges(missing, prior, verdict):
+    sentence = conclusions.missing_versus_prior(12, *missing, *prior)
+    assert verdict in sentence.english and sentence.english.startswith("at 12 months")
+    assert sentence.numbers == {"missing_low": missing[0], "missing_high": missing[1], "prior_low": prior[0], "prior_high": prior[1]}
+    assert f"{missing[0]:.2f} to {missing[1]:.2f}" in sentence.english
+
+
+def test_missing_against_prior_refuses_a_reversed_range():
+    with pytest.raises(ValueError):
+        conclusions.missing_versus_prior(12, 0.6, 0.5, 0.1, 0.2)
+    with pytest.raises(ValueError):
+        conclusions.missing_versus_prior(12, 0.5, 0.6, 0.3, 0.2)
+
+
+@pytest.mark.parametrize("population, outcome, text", [
+    (0.25, 0.25, "the outcome definition and the population each explain a good part of it"),
+    (0.2499, 0.25, "the outcome definition explains a good part of it, the population little"),
+    (0.25, 0.2499, "the population explains a good part of it, the outcome definition little"),
+    (0.0, -0.1, "neither the outcome definition nor the population explains much of it"),
+])
+def test_heterogeneity_sources(population, outcome, text):
+    assert conclusions.heterogeneity_sources(population, outcome).english == text
+
+
+def test_prior_data_conflict_and_later_agreement():
+    verb, effect = conclusions.prior_data_conflict(0.51, 0.5)
+    assert (verb.english, effect.english, verb.norwegian) == ("lean against", "gains", "taler mot")
+    verb, effect = conclusions.prior_data_conflict(0.5, 0.5)
+    assert (verb.english, effect.english, effect.norwegian) == ("agree with", "loses", "får mindre")
+    assert conclusions.later_agreement({6: True, 12: False, 24: False}).english.startswith("at 12 and 24 months the data agree")
+    assert conclusions.later_agreement({6: False, 12: False, 24: True}).english == "the data lean against the MAP prior at 24 months too"
+    assert conclusions.later_agreement({6: False, 24: True, 12: True}).english.endswith("at 12 and 24 months too")
+
+
+def test_sceptic_needed():
+    found = conclusions.sceptic_needed(12, 0.86, 0.8, 0.31, 1.84)
+    assert "prior SD of 0.31 or less" in found.english and "between 0.54 and 1.84" in found.english
+    assert found.numbers["or_low"] == pytest.approx(1 / 1.84)
+    below = conclusions.sceptic_needed(24, 0.7, 0.8, None, None)
+    assert below.english == "at 24 months the weakly informative answer (0.70) is already below 0.80"
+    none = conclusions.sceptic_needed(24, 0.9, 0.8, None, None)
+    assert none.english == "at 24 months no sceptic centred on no effect brings it to 0.80"
+
+
+def test_listed():
+    assert conclusions.listed([]).english == "none" and conclusions.listed([], "no formula").english == "no formula"
+    assert conclusions.listed(["MAP"]).english == "MAP"
+    assert conclusions.listed(["MAP", "enthusiastic"]).english == "MAP and enthusiastic"
+    assert conclusions.listed(["a", "b", "c"]).english == "a, b and c"
+
+
+def test_sceptic_needed_treats_nan_as_no_sceptic():
+    assert conclusions.sceptic_needed(12, 0.9, 0.8, float("nan"), float("nan")).english.startswith("at 12 months no sceptic")
+
+
+def test_inside_or_outside_includes_the_limits():
+    assert conclusions.inside_or_outside(2.07, 2.07, 2.5).english == "inside"
+    assert conclusions.inside_or_outside(2.5, 2.07, 2.5).norwegian == "innenfor"
+    assert conclusions.inside_or_outside(2.0699, 2.07, 2.5).english == "outside"
+    assert conclusions.inside_or_outside(2.5001, 2.07, 2.5).english == "outside"
+
+
+def test_model_choice_compares_the_model_gap_with_the_data_gap():
+    more = conclusions.model_choice(2.35, 2.28, 2.07)  # +0.07 against +0.21
+    assert "by +0.07, less than" in more.english and "(+0.21)" in more.english
+    less = conclusions.model_choice(2.60, 2.28, 2.20)
+    assert "by +0.32, more than" in less.english and "(+0.08)" in less.english
+    assert "\u22120.10" in conclusions.model_choice(2.18, 2.28, 2.07).english
+    assert less.numbers == pytest.approx({"model_gap": 0.32, "data_gap": 0.08})
+
+
+def test_all_or_not_and_significant_outcomes():
+    assert conclusions.all_or_not(True).english == "every" and conclusions.all_or_not(False).norwegian == "ikke alle"
+    table = pd.DataFrame({"outcome": ["Pain", "Distress"], "timepoint_months": [6, 12], "p": [0.049, 0.05]})
+    sentence = conclusions.significant_outcomes(table, "p")
+    assert sentence.english == "Pain at 6 months (p = 0.049)" and sentence.numbers == {"p_0": 0.049}
+    assert conclusions.significant_outcomes(table.assign(p=0.2), "p").english == "none"
+
+
+def test_notebooks_hold_no_verdicts_of_their_own():
+    """A verdict chosen in a notebook (``pub.text(..., "a" if x else "b")``) escapes the tests: it
+    belongs in ipscompendium.conclusions."""
+    found = []
+    for path in sorted((ROOT / "notebooks").glob("*.md")):
+        text = path.read_text()
+        for match in re.finditer(r"pub\.(text|sentence)\((?:[^()]|\([^()]*\))*\)", text):
+            call = match.group(0)
+            if re.search(r"\bif\b.*\belse\b", call, re.S):
+                found.append(f"{path.name}: {call[:80]}")
+    assert not found, "\n".join(found)
