@@ -1,4 +1,4 @@
-"""Answer cards: out of 100 people, how many are in paid work with usual services and with IPS,
+"""Answer cards: out of 100 people, how many had work (as each study measured it) with usual services and with IPS,
 as icon arrays (Galesic, Garcia-Retamero & Gigerenzer 2009) with the 95% range marked.
 
 A card is HTML and CSS (styled by the book's ``_static/ips.css``): it reflows on a phone, its
@@ -16,13 +16,30 @@ from ipscompendium import report
 from ipscompendium.report import Estimate
 
 WORDS = {
-    "en": {"of": "out of 100 in paid work", "range": "95% range", "in_work": "in paid work",
-           "not": "not in paid work", "ring": "dashed ring: inside the 95% range", "to": "to",
-           "array": "{n} of 100 people in paid work; the 95% range is {low} to {high}."},
-    "no": {"of": "av 100 i ordinært arbeid", "range": "95\u00a0%-intervall", "in_work": "i arbeid",
-           "not": "ikke i arbeid", "ring": "stiplet ring: innenfor 95\u00a0%-intervallet", "to": "til",
-           "array": "{n} av 100 personer i ordinært arbeid; 95\u00a0%-intervallet er {low} til {high}."},
+    "en": {"range": "95% range", "not": "did not", "ring": "dashed ring: inside the 95% range", "to": "to"},
+    "no": {"range": "95\u00a0%-intervall", "not": "hadde ikke", "ring": "stiplet ring: innenfor 95\u00a0%-intervallet", "to": "til"},
 }
+
+#: The outcome as each study measured it (English, Norwegian): what a filled icon means.
+OUTCOMES = {
+    # most meta-analysis trials: any competitive employment at any time during the follow-up
+    "competitive employment": {"en": "had a competitive job during follow-up", "no": "hadde ordinær jobb i oppfølgingstiden"},
+    # IPS in Pain's primary endpoint: ordinary paid work, at least one day, during the follow-up period
+    "paid work, at least one day": {"en": "had paid work (at least one day) since the start",
+                                    "no": "hadde lønnet arbeid (minst én dag) siden start"},
+}
+
+
+def _outcome_words(outcome: str, language: str) -> dict[str, str]:
+    phrase = OUTCOMES[outcome][language]
+    words = dict(WORDS[language])
+    if language == "no":
+        words.update({"of": f"av 100 {phrase}", "in_work": phrase, "array": f"{{n}} av 100 personer {phrase}; "
+                      "95\u00a0%-intervallet er {low} til {high}."})
+    else:
+        words.update({"of": f"out of 100 {phrase}", "in_work": phrase, "array": f"{{n}} of 100 people {phrase}; "
+                      "the 95% range is {low} to {high}."})
+    return words
 
 
 @dataclass(frozen=True)
@@ -53,9 +70,10 @@ class AnswerCard:
     rows: tuple[AnswerRow, ...]
     footnote: str = ""
     language: str = "en"
+    outcome: str = "competitive employment"
 
     def to_html(self) -> str:
-        words = WORDS[self.language]
+        words = _outcome_words(self.outcome, self.language)
         rows = "".join(_row_html(row, words) for row in self.rows)
         legend = (f'<p class="answer-legend"><span class="icon in-work"></span> {words["in_work"]} '
                   f'<span class="icon"></span> {words["not"]} '
@@ -99,59 +117,66 @@ def _row_html(row: AnswerRow, words: dict) -> str:
 
 
 def meta_analysis_card(control_risk: float, pooled_rr: Estimate, new_setting_rr: Estimate, p_new_setting_helps: float,
-                       k_trials: int, language: str = "en") -> AnswerCard:
-    """Mental illness: usual services at the reference control risk, IPS at the pooled risk ratio,
-    and IPS in a new setting at the risk ratio predicted for a new trial."""
+                       population: str, language: str = "en") -> AnswerCard:
+    """The trials of the meta-analysis: usual services at the reference control risk, IPS at the
+    pooled risk ratio, and IPS in a new setting at the risk ratio predicted for a new trial.
+    ``population`` names who the trials studied (``trial_sets.population_label``), in ``language``."""
     no = language == "no"
     fixed = Estimate(control_risk, control_risk, control_risk)
     pooled, new = pooled_rr.scaled(control_risk), new_setting_rr.scaled(control_risk)
     p_text = report.percent_of_probability(p_new_setting_helps, no)
     if no:
-        title = f"Alvorlige psykiske lidelser ({k_trials} studier): av 100 personer, hvor mange kommer i ordinært arbeid?"
-        arms = (ArmOutcome("Vanlig attføring", fixed), ArmOutcome("IPS, i gjennomsnitt", pooled),
+        title = f"{population[0].upper() + population[1:]}: av 100 personer, hvor mange fikk ordinær jobb i oppfølgingstiden?"
+        arms = (ArmOutcome("Vanlig arbeidsrettet rehabilitering", fixed), ArmOutcome("IPS, i gjennomsnitt", pooled),
                 ArmOutcome("IPS i en ny setting", new))
-        note = f"Sannsynligheten for at IPS hjelper i en ny setting: {p_text}."
+        note = f"Sannsynligheten for at IPS hjelper (uansett hvor mye) i en ny setting: {p_text}."
         foot = "Kontrollrisikoen er medianen i studiene; IPS-tallene er den samlede og den predikerte effekten ved den."
     else:
-        title = f"Severe mental illness ({k_trials} trials): out of 100 people, how many get paid work?"
+        title = f"{population[0].upper() + population[1:]}: out of 100 people, how many had a competitive job during follow-up?"
         arms = (ArmOutcome("Usual services", fixed), ArmOutcome("IPS, on average", pooled),
                 ArmOutcome("IPS in a new setting", new))
-        note = f"Probability that IPS helps in a new setting: {p_text}."
+        note = f"Probability that IPS helps (by any amount) in a new setting: {p_text}."
         foot = "Usual services at the trials' median control risk; IPS at the pooled and at the predicted effect."
-    return AnswerCard(title, (AnswerRow("", arms, note),), foot, language)
+    return AnswerCard(title, (AnswerRow("", arms, note),), foot, language, "competitive employment")
 
 
-def pain_trial_card(timepoints: list[tuple[int, Estimate, Estimate, float]], prior_label: str, n_patients: int,
-                    language: str = "en") -> AnswerCard:
-    """Chronic pain: per follow-up, the posterior risk of work in each arm and P(IPS better).
+def pain_trial_card(timepoints: list[tuple[int, Estimate, Estimate, float, float]], prior_label: str, n_patients: int,
+                    language: str = "en", relevant_points: int = 10) -> AnswerCard:
+    """Chronic pain: per follow-up, the posterior risk of work in each arm, P(IPS better) by any amount
+    and P(IPS better by more than ``relevant_points`` percentage points).
 
-    ``timepoints``: (months, control risk, IPS risk, probability that IPS is better).
+    ``timepoints``: (months, control risk, IPS risk, P(IPS better), P(gain > relevant_points)).
     """
     no = language == "no"
     rows = []
-    for months, control, ips, p_better in timepoints:
-        p_text = report.percent_of_probability(p_better, no)
+    for months, control, ips, p_better, p_relevant in timepoints:
+        p_text, r_text = report.percent_of_probability(p_better, no), report.percent_of_probability(p_relevant, no)
         if no:
             rows.append(AnswerRow(f"Etter {months} måneder", (ArmOutcome("Vanlig behandling", control), ArmOutcome("IPS", ips)),
-                                  f"Sannsynlighet for at IPS er bedre: {p_text}"))
+                                  f"Sannsynlighet for at IPS er bedre (uansett hvor mye): {p_text}; "
+                                  f"med mer enn {relevant_points} prosentpoeng: {r_text}"))
         else:
             rows.append(AnswerRow(f"At {months} months", (ArmOutcome("Usual care", control), ArmOutcome("IPS", ips)),
-                                  f"Probability that IPS is better: {p_text}"))
+                                  f"Probability that IPS is better (by any amount): {p_text}; "
+                                  f"by more than {relevant_points} percentage points: {r_text}"))
     if no:
-        title = f"Langvarige smerter (IPS in Pain, {n_patients} pasienter): av 100 pasienter, hvor mange er i arbeid?"
+        title = (f"Langvarige smerter (IPS in Pain, {n_patients} pasienter): av 100 pasienter, hvor mange hadde hatt "
+                 "lønnet arbeid (minst én dag)?")
         foot = f"Bayesiansk analyse med {prior_label} prior; intervallene er brede fordi studien er liten."
     else:
-        title = f"Chronic pain (IPS in Pain, {n_patients} patients): out of 100 patients, how many are in paid work?"
+        title = (f"Chronic pain (IPS in Pain, {n_patients} patients): out of 100 patients, how many had had paid work "
+                 "(at least one day)?")
         foot = f"Bayesian analysis with the {prior_label} prior; the ranges are wide because the trial is small."
-    return AnswerCard(title, tuple(rows), foot, language)
+    return AnswerCard(title, tuple(rows), foot, language, "paid work, at least one day")
 
 
-def pain_trial_card_from_summary(summary, prior_name: str, prior_label: str, n_patients: int, language: str = "en") -> AnswerCard:
+def pain_trial_card_from_summary(summary, prior_name: str, prior_label: str, n_patients: int, language: str = "en",
+                                 relevant_points: int = 10) -> AnswerCard:
     """:func:`pain_trial_card` from :func:`trial_models.exact_table`'s rows for one prior."""
     rows = summary[summary["prior"] == prior_name].sort_values("timepoint_months")
     if rows.empty:
         raise KeyError(f"no rows for the prior {prior_name!r}")
     points = [(int(r.timepoint_months), Estimate(r.p_control_median, r.p_control_low, r.p_control_high),
-               Estimate(r.p_treatment_median, r.p_treatment_low, r.p_treatment_high), float(r.p_benefit))
+               Estimate(r.p_treatment_median, r.p_treatment_low, r.p_treatment_high), float(r.p_benefit), float(r.p_relevant_rd))
               for r in rows.itertuples()]
-    return pain_trial_card(points, prior_label, n_patients, language)
+    return pain_trial_card(points, prior_label, n_patients, language, relevant_points)

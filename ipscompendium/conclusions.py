@@ -50,23 +50,33 @@ def missing_verdict(months: int, worst: float, lowest_modelled: float) -> Senten
     return Sentence(text, numbers=numbers)
 
 
-def missing_versus_prior(months: int, missing_low: float, missing_high: float, prior_low: float, prior_high: float,
+def _compare_spans(span: float, other: float, width: float) -> str:
+    if span <= width * other:
+        return "less than"
+    if other <= width * span:
+        return "more than"
+    return "about as much as"
+
+
+def missing_versus_prior(months: int, scenarios: tuple[float, float], bounds: tuple[float, float], priors: tuple[float, float],
                          width: float = COMPARABLE_WIDTH) -> Sentence:
     """Compare how far the assumptions about the missing outcomes move P(IPS better) with how far the
-    choice of prior moves it, at one follow-up, from the two ranges."""
-    if missing_low > missing_high or prior_low > prior_high:
-        raise ValueError("a range needs low <= high")
-    span_missing, span_prior = missing_high - missing_low, prior_high - prior_low
-    if span_missing <= width * span_prior:
-        verdict = "matters less than which prior one holds"
-    elif span_prior <= width * span_missing:
-        verdict = "matters more than which prior one holds"
-    else:
-        verdict = "matters about as much as which prior one holds"
-    text = (f"at {months} months, what the missing patients did {verdict}: the assumptions about them move P(IPS better) "
-            f"over {_p(missing_low)} to {_p(missing_high)}, the five priors over {_p(prior_low)} to {_p(prior_high)}")
-    return Sentence(text, numbers={"missing_low": missing_low, "missing_high": missing_high,
-                                   "prior_low": prior_low, "prior_high": prior_high})
+    choice of prior moves it, at one follow-up: ``scenarios`` is the range over the modelled departures
+    from missing at random, ``bounds`` the worst and best cases, ``priors`` the range over the priors.
+    A range "matters less" when its width is at most ``width`` times the other's, "more" in the reverse
+    case, and "about as much" in between."""
+    for low, high in (scenarios, bounds, priors):
+        if low > high:
+            raise ValueError("a range needs low <= high")
+    span_prior = priors[1] - priors[0]
+    modelled = _compare_spans(scenarios[1] - scenarios[0], span_prior, width)
+    extreme = _compare_spans(bounds[1] - bounds[0], span_prior, width)
+    text = (f"at {months} months the modelled departures from missing at random move P(IPS better) over "
+            f"{_p(scenarios[0])} to {_p(scenarios[1])}, {modelled} the choice among the five priors does "
+            f"({_p(priors[0])} to {_p(priors[1])}); the worst and best cases ({_p(bounds[0])} to {_p(bounds[1])}) "
+            f"move it {extreme} the priors")
+    return Sentence(text, numbers={"scenarios_low": scenarios[0], "scenarios_high": scenarios[1], "bounds_low": bounds[0],
+                                   "bounds_high": bounds[1], "priors_low": priors[0], "priors_high": priors[1]})
 
 
 def heterogeneity_sources(share_population: float, share_outcome: float, threshold: float = EXPLAINS_SHARE) -> Sentence:

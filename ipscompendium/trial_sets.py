@@ -137,6 +137,28 @@ def set_summaries(sets: dict[str, pd.DataFrame], tau_prior, mu_prior_sd: float =
     return pd.DataFrame(rows)
 
 
+def like_for_like(trials: pd.DataFrame, tau_prior, mu_prior_sd: float = 2.0) -> dict[str, dict[str, float]]:
+    """The published estimand on our trials: DerSimonian-Laird on log risk ratios (as Brinchmann et
+    al.) and the exact Bayesian normal-normal model on the same log risk ratios (quadrature over
+    tau), each with its pooled RR, 95% interval and 95% prediction interval for a new trial; the
+    Bayesian one also with P(RR > 1), P(RR > 2) and P(new-trial RR > 1)."""
+    from scipy.optimize import brentq
+
+    from ipscompendium.general.exact import normal_normal_posterior
+
+    y, v = log_effects_of(trials)
+    dl = frequentist.random_effects(y, v, "DL").exp()
+    post = normal_normal_posterior(y, np.sqrt(v), tau_prior.logpdf, mu_prior_sd=mu_prior_sd)
+    sd = np.sqrt(post.mu_sd_given_tau**2 + post.tau**2)
+    lo, hi = float(np.min(post.mu_mean_given_tau - 12 * sd)), float(np.max(post.mu_mean_given_tau + 12 * sd))
+    new = [float(np.exp(brentq(lambda x: post.predictive_cdf(x) - q, lo, hi))) for q in (0.025, 0.975)]
+    bayes = {"estimate": float(np.exp(post.mu_quantile(0.5))), "ci_low": float(np.exp(post.mu_quantile(0.025))),
+             "ci_high": float(np.exp(post.mu_quantile(0.975))), "prediction_low": new[0], "prediction_high": new[1],
+             "p_rr_above_1": 1 - post.mu_cdf(0.0), "p_rr_above_2": 1 - post.mu_cdf(float(np.log(2.0))),
+             "p_new_above_1": 1 - post.predictive_cdf(0.0), "tau": post.tau_quantile(0.5)}
+    return {"dl": {k: dl[k] for k in ("estimate", "ci_low", "ci_high", "prediction_low", "prediction_high")}, "bayes": bayes}
+
+
 def misspecified_pooling(trials: pd.DataFrame, method: str = "REML") -> dict[str, float]:
     """The pooled RR with the 2x2 cells passed right, and as Frederick & VanderWeele's published R code
     passed them: arm totals where metafor expects the non-events (``bi = n``), so that every arm's

@@ -35,25 +35,26 @@ def test_the_missing_outcome_verdict_names_the_lowest_and_where_it_comes_from(wo
     assert ("the worst case" in sentence.english) == (worst <= modelled)
 
 
-@pytest.mark.parametrize("missing, prior, verdict", [
-    ((0.40, 0.50), (0.30, 0.50), "matters less than"),       # 0.10 <= 0.5 * 0.20
-    ((0.40, 0.5001), (0.30, 0.50), "matters about as much as"),
-    ((0.30, 0.50), (0.40, 0.50), "matters more than"),        # 0.10 <= 0.5 * 0.20
-    ((0.30, 0.50), (0.40, 0.5001), "matters about as much as"),
-    ((0.45, 0.85), (0.64, 0.97), "matters about as much as"),
+@pytest.mark.parametrize("scenarios, bounds, priors, modelled, extreme", [
+    ((0.40, 0.50), (0.30, 0.71), (0.30, 0.50), "less than", "more than"),          # 0.10 <= 0.5 x 0.20; 0.20 <= 0.5 x 0.41
+    ((0.40, 0.5001), (0.30, 0.69), (0.30, 0.50), "about as much as", "about as much as"),
+    ((0.30, 0.50), (0.45, 0.50), (0.40, 0.50), "more than", "less than"),
+    ((0.30, 0.50), (0.40, 0.4501), (0.40, 0.5001), "about as much as", "about as much as"),
 ])
-def test_missing_against_prior_compares_the_widths_of_the_two_ranges(missing, prior, verdict):
-    sentence = conclusions.missing_versus_prior(12, *missing, *prior)
-    assert verdict in sentence.english and sentence.english.startswith("at 12 months")
-    assert sentence.numbers == {"missing_low": missing[0], "missing_high": missing[1], "prior_low": prior[0], "prior_high": prior[1]}
-    assert f"{missing[0]:.2f} to {missing[1]:.2f}" in sentence.english
+def test_missing_against_prior_compares_the_widths_of_the_ranges(scenarios, bounds, priors, modelled, extreme):
+    sentence = conclusions.missing_versus_prior(12, scenarios, bounds, priors)
+    assert sentence.english.startswith("at 12 months the modelled departures")
+    assert f"{modelled} the choice among the five priors" in sentence.english
+    assert f"move it {extreme} the priors" in sentence.english
+    assert sentence.numbers == {"scenarios_low": scenarios[0], "scenarios_high": scenarios[1], "bounds_low": bounds[0],
+                                "bounds_high": bounds[1], "priors_low": priors[0], "priors_high": priors[1]}
+    assert f"{scenarios[0]:.2f} to {scenarios[1]:.2f}" in sentence.english and f"({bounds[0]:.2f} to {bounds[1]:.2f})" in sentence.english
 
 
 def test_missing_against_prior_refuses_a_reversed_range():
-    with pytest.raises(ValueError):
-        conclusions.missing_versus_prior(12, 0.6, 0.5, 0.1, 0.2)
-    with pytest.raises(ValueError):
-        conclusions.missing_versus_prior(12, 0.5, 0.6, 0.3, 0.2)
+    for args in (((0.6, 0.5), (0.1, 0.9), (0.1, 0.2)), ((0.5, 0.6), (0.9, 0.1), (0.1, 0.2)), ((0.5, 0.6), (0.1, 0.9), (0.3, 0.2))):
+        with pytest.raises(ValueError):
+            conclusions.missing_versus_prior(12, *args)
 
 
 @pytest.mark.parametrize("population, outcome, text", [

@@ -123,7 +123,7 @@ def test_publisher_glues_a_figure_and_refuses_one_wider_than_the_column(tmp_path
 
 
 def test_answer_card_counts_ranges_and_text():
-    card = cards.meta_analysis_card(0.23, Estimate(2.4, 2.0, 2.8), Estimate(2.4, 1.0, 4.0), 0.97, 22)
+    card = cards.meta_analysis_card(0.23, Estimate(2.4, 2.0, 2.8), Estimate(2.4, 1.0, 4.0), 0.97, "22 trials in mental illness")
     html = card.to_html()
     assert html.count('class="icon-array"') == 3
     # usual services: 23 filled, no range; pooled IPS: 55 filled (0.23 x 2.4), range 46 to 64
@@ -131,23 +131,28 @@ def test_answer_card_counts_ranges_and_text():
     assert [a.count("in-work") for a in arrays] == [23, 55, 55]
     assert arrays[0].count("in-range") == 0
     assert arrays[1].count("in-range") == 64 - 46
-    assert "46 to 64" in html and "Probability that IPS helps in a new setting: 97%." in html
-    assert 'aria-label="55 of 100 people in paid work; the 95% range is 46 to 64."' in html
+    assert "46 to 64" in html and "Probability that IPS helps (by any amount) in a new setting: 97%." in html
+    assert 'aria-label="55 of 100 people had a competitive job during follow-up; the 95% range is 46 to 64."' in html
+    assert "22 trials in mental illness: out of 100 people" in html and "paid work" not in html
 
 
 def test_answer_card_caps_at_everyone_and_speaks_norwegian():
-    card = cards.meta_analysis_card(0.4, Estimate(2.0, 1.5, 3.0), Estimate(2.0, 0.5, 4.0), 0.9, 22, language="no")
+    card = cards.meta_analysis_card(0.4, Estimate(2.0, 1.5, 3.0), Estimate(2.0, 0.5, 4.0), 0.9, "22 studier", language="no")
     n, low, high = card.rows[0].arms[2].per_100()
     assert (n, low, high) == (80, 20, 100)
     html = card.to_html()
-    assert 'lang="no"' in html and "av 100 i ordinært arbeid" in html
+    assert 'lang="no"' in html and "av 100 hadde ordinær jobb i oppfølgingstiden" in html and "arbeidsrettet rehabilitering" in html
 
 
 def test_pain_card_has_one_row_per_timepoint():
-    points = [(m, Estimate(0.4, 0.2, 0.6), Estimate(0.5, 0.35, 0.65), p) for m, p in ((6, 0.5), (12, 0.8), (24, 0.9))]
+    points = [(m, Estimate(0.4, 0.2, 0.6), Estimate(0.5, 0.35, 0.65), p, r) for m, p, r in ((6, 0.5, 0.2), (12, 0.8, 0.55), (24, 0.9, 0.7))]
     card = cards.pain_trial_card(points, "weakly informative", 58)
     html = card.to_html()
-    assert html.count('class="answer-row"') == 3 and "At 24 months" in html and "90%" in html and "58 patients" in html
+    assert html.count('class="answer-row"') == 3 and "At 24 months" in html and "58 patients" in html
+    assert "Probability that IPS is better (by any amount): 90%; by more than 10 percentage points: 70%" in html
+    assert "had paid work (at least one day) since the start" in html and "in paid work" not in html
+    norsk = cards.pain_trial_card(points, "svakt informativ", 58, "no").to_html()
+    assert "uansett hvor mye" in norsk and "minst én dag" in norsk
 
 
 def test_pain_card_from_the_exact_table():

@@ -65,6 +65,27 @@ class NormalNormalPosterior:
         return float(np.sum(self.tau_weights() * stats.norm.cdf(x, self.mu_mean_given_tau, sd)))
 
 
+#: Posterior mass of tau in the top 5% of its range above which the range is too short.
+TAU_BOUND_MASS = 1e-3
+
+
+class TauBoundWarning(UserWarning):
+    """The posterior of tau reaches the upper end of the grid: the answer is truncated there."""
+
+
+def _check_tau_bound(tau: np.ndarray, density: np.ndarray, tau_max: float) -> float:
+    """Warn when more than :data:`TAU_BOUND_MASS` of the posterior of tau lies in the top 5% of the
+    grid (the range ``tau_max`` cuts the posterior off there); return that mass."""
+    weights = density * np.gradient(tau)
+    mass = float(weights[tau > 0.95 * tau_max].sum() / weights.sum())
+    if mass > TAU_BOUND_MASS:
+        import warnings
+
+        warnings.warn(f"{mass:.1%} of the posterior of tau lies within 5% of the grid's upper end tau_max = {tau_max:g}: "
+                      "the posterior is cut off there; widen tau_max", TauBoundWarning, stacklevel=3)
+    return mass
+
+
 def normal_normal_posterior(
     y: np.ndarray, se: np.ndarray, tau_prior_logpdf: Callable[[np.ndarray], np.ndarray],
     mu_prior_mean: float = 0.0, mu_prior_sd: float = 10.0, tau_max: float = 3.0, points: int = 4001,
@@ -72,7 +93,8 @@ def normal_normal_posterior(
     """Exact posterior of the normal-normal model with a normal prior on mu.
 
     p(tau | y) is proportional to p(tau) N(y; m0 1, diag(se^2 + tau^2) + s0^2 1 1^T); given tau,
-    mu is normal with precision 1/s0^2 + sum w_i and w_i = 1/(se_i^2 + tau^2).
+    mu is normal with precision 1/s0^2 + sum w_i and w_i = 1/(se_i^2 + tau^2). The grid over tau
+    ends at ``tau_max``; a :class:`TauBoundWarning` says when the posterior reaches it.
     """
     y, se = np.asarray(y, float), np.asarray(se, float)
     tau = np.linspace(0, tau_max, points)[1:]
@@ -92,6 +114,7 @@ def normal_normal_posterior(
     log_post = log_marginal + tau_prior_logpdf(tau)
     density = np.exp(log_post - log_post.max())
     density /= np.trapezoid(density, tau)
+    _check_tau_bound(tau, density, tau_max)
     return NormalNormalPosterior(tau, density, mu_mean, mu_sd)
 
 
@@ -160,6 +183,7 @@ def normal_normal_regression(
     log_post = log_marginal + tau_prior_logpdf(tau)
     density = np.exp(log_post - log_post.max())
     density /= np.trapezoid(density, tau)
+    _check_tau_bound(tau, density, tau_max)
     return NormalRegressionPosterior(tuple(names or [f"x{j}" for j in range(p)]), tau, density, means, covs)
 
 
