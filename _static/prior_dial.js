@@ -192,6 +192,22 @@
     return { weights: [1], means: [settings.mean], sds: [settings.sd] };
   }
 
+  /* The median and SD of a prior on the log odds ratio (a mixture's median by bisection on its CDF),
+     so that the page shows the prior it uses, whichever preset set it. */
+  function priorSummary(prior) {
+    var mean = 0, second = 0;
+    prior.weights.forEach(function (w, k) {
+      mean += w * prior.means[k];
+      second += w * (prior.sds[k] * prior.sds[k] + prior.means[k] * prior.means[k]);
+    });
+    var lo = -50, hi = 50;
+    for (var i = 0; i < 200; i++) {
+      var mid = (lo + hi) / 2;
+      if (mixtureCdf(mid, prior) < 0.5) lo = mid; else hi = mid;
+    }
+    return { median: (lo + hi) / 2, sd: Math.sqrt(Math.max(second - mean * mean, 0)) };
+  }
+
   function compute(data, settings) {
     var counts = data.timepoints.filter(function (t) { return t.months === settings.months; })[0];
     var prior = priorFromSettings(data, settings);
@@ -205,7 +221,7 @@
 
   var api = {
     posterior: posterior, summary: summary, compute: compute, robustify: robustify,
-    mixtureLogPdf: mixtureLogPdf, mixtureCdf: mixtureCdf, erf: erf
+    mixtureLogPdf: mixtureLogPdf, mixtureCdf: mixtureCdf, erf: erf, priorSummary: priorSummary
   };
   root.IPSDial = api;
 
@@ -298,8 +314,10 @@
     function update() {
       pending = null;
       var result = compute(data, state);
-      controls.meanOut.textContent = fixed(Math.exp(state.mean), 2);
-      controls.sdOut.textContent = fixed(state.sd, 2);
+      // the prior in use, not the last normal prior's settings: a mixture preset shows its own median and SD
+      var shown = state.kind === "mixture" ? priorSummary(result.prior) : { median: state.mean, sd: state.sd };
+      controls.meanOut.textContent = fixed(Math.exp(shown.median), 2);
+      controls.sdOut.textContent = fixed(shown.sd, 2);
       controls.weightOut.textContent = fixed(state.robust_weight, 2);
       controls.weightRow.hidden = state.kind !== "mixture";
       controls.mean.disabled = controls.sd.disabled = false;

@@ -224,6 +224,12 @@ def _missing_outcomes(text: str, treatment: tuple[int, int], control: tuple[int,
         "tipping_point": [{"treatment_missing_better": int(r[1]), "control_missing_better": int(r[2]), "prob_benefit": float(r.p_benefit)}
                           for r in tipping.itertuples()],
         "imor": [{"sd": sd, "prob_benefit": missing.imor(treatment_arm, control_arm, log_prior, sd)["p_benefit"]} for sd in (1.0, 2.0)],
+        # departures that differ by arm (White, Higgins & Wood 2008): the missing treatment patients with half
+        # (a third) the odds of the better outcome of those observed, the missing controls with twice (three times)
+        "imor_against_treatment": [
+            {"imor_treatment": s.treatment, "imor_control": s.control,
+             "prob_benefit": missing.imor_scenario(treatment_arm, control_arm, log_prior, s)["p_benefit"]}
+            for s in (missing.ImorScenario("1/2 vs 2", 0.5, 2.0), missing.ImorScenario("1/3 vs 3", 1 / 3, 3.0))],
     }
 
 
@@ -244,8 +250,11 @@ def print_trial(result: dict) -> None:
         print(f"  missing outcomes: {m['missing']['treatment']} (treatment) and {m['missing']['control']} (control) of "
               f"{m['randomised']['treatment']} and {m['randomised']['control']} randomised")
         print(f"    P(treatment better) worst case {_prob(m['worst_case']['prob_benefit'])}, best case "
-              f"{_prob(m['best_case']['prob_benefit'])}; IMOR SD 1: {_prob(m['imor'][0]['prob_benefit'])}, "
-              f"SD 2: {_prob(m['imor'][1]['prob_benefit'])} (the tipping-point table is in --json)")
+              f"{_prob(m['best_case']['prob_benefit'])}; IMOR centred on 1, SD 1: {_prob(m['imor'][0]['prob_benefit'])}, "
+              f"SD 2: {_prob(m['imor'][1]['prob_benefit'])}")
+        a, b = m["imor_against_treatment"]
+        print(f"    against treatment (IMOR 1/2 vs 2): {_prob(a['prob_benefit'])}; (1/3 vs 3): {_prob(b['prob_benefit'])} "
+              "(the tipping-point table is in --json)")
 
 
 # ---------------------------------------------------------------------------------------------

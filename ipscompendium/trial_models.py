@@ -66,7 +66,7 @@ def robust_weight_curve(employment: pd.DataFrame, informative_prior: NormalMixtu
                         baseline: BaselinePrior = DEFAULT_BASELINE) -> pd.DataFrame:
     """Grid-exact probabilities of benefit at every follow-up as the robust weight goes from 0 to 1,
     with the posterior weight of the vague component and the robust prior's effective sample size."""
-    from ipscompendium.general.priors import ess_elir, robustify
+    from ipscompendium.general.priors import ess_per_arm, robustify
     from ipscompendium.general.trial_grid import mixture_component_weights, trial_benefit
 
     rows = []
@@ -78,7 +78,7 @@ def robust_weight_curve(employment: pd.DataFrame, informative_prior: NormalMixtu
             posterior_vague = mixture_component_weights(*arm_counts, prior, baseline)[-1] if 0 < w < 1 else float(w)
             rows.append({"timepoint_months": int(row.timepoint_months), "robust weight": float(w),
                          **trial_benefit(*arm_counts, prior, baseline), "posterior weight of vague component": float(posterior_vague),
-                         "prior ESS per arm": ess_elir(prior, control_risk)})
+                         "prior ESS per arm": ess_per_arm(prior, control_risk)})
     return pd.DataFrame(rows)
 
 
@@ -204,7 +204,7 @@ def prior_and_posterior(employment: pd.DataFrame, priors_: Sequence[NormalMixtur
     """For every prior and follow-up, P(OR > 1) and P(RD > 10 points) before and after the data, the
     shift the data make, and what each side is worth: the prior's effective sample size per arm
     (ELIR, at the observed control risk) against the patients each arm contributes."""
-    from ipscompendium.general.priors import ess_elir
+    from ipscompendium.general.priors import ess_per_arm
     from ipscompendium.general.trial_grid import RELEVANT_RISK_DIFFERENCE, benefit, effect_prior, posterior_grid
 
     rows = []
@@ -219,7 +219,7 @@ def prior_and_posterior(employment: pd.DataFrame, priors_: Sequence[NormalMixtur
                          "prior P(RD > 10)": before["p_relevant_rd"], "posterior P(RD > 10)": after["p_relevant_rd"],
                          "shift P(OR > 1)": after["p_benefit"] - before["p_benefit"],
                          "shift P(RD > 10)": after["p_relevant_rd"] - before["p_relevant_rd"],
-                         "prior ESS per arm": ess_elir(prior, arm_counts[2] / arm_counts[3]),
+                         "prior ESS per arm": ess_per_arm(prior, arm_counts[2] / arm_counts[3]),
                          "patients, IPS": arm_counts[1], "patients, control": arm_counts[3],
                          "relevant_rd": RELEVANT_RISK_DIFFERENCE})
     return pd.DataFrame(rows)

@@ -222,6 +222,9 @@ def test_trial_with_missing_outcomes(capsys):
     assert code == 0 and len(cells) == 9 and m["missing"] == {"treatment": 2, "control": 2}
     assert m["worst_case"]["prob_benefit"] == pytest.approx(min(cells)) and m["best_case"]["prob_benefit"] == pytest.approx(max(cells))
     assert [i["sd"] for i in m["imor"]] == [1.0, 2.0]
+    against = [i["prob_benefit"] for i in m["imor_against_treatment"]]
+    # a departure against treatment lowers P(benefit) below MAR, more so the further it goes, but not below the worst case
+    assert m["worst_case"]["prob_benefit"] < against[1] < against[0] < m["imor"][0]["prob_benefit"]
     # fewer events better: the same as counting the good outcome with more-is-better (the default priors are symmetric)
     lower = json.loads(run(["trial", "--treatment", "3/100", "--control", "9/100", "--benefit", "lower", "--randomised", "105,104",
                             "--json"], capsys)[1])["missing"]
@@ -229,5 +232,6 @@ def test_trial_with_missing_outcomes(capsys):
                             capsys)[1])["missing"]
     assert lower["best_case"]["prob_benefit"] == pytest.approx(higher["best_case"]["prob_benefit"], abs=1e-9)
     assert lower["imor"][1]["prob_benefit"] == pytest.approx(higher["imor"][1]["prob_benefit"], abs=1e-9)
+    assert lower["imor_against_treatment"][0]["prob_benefit"] == pytest.approx(higher["imor_against_treatment"][0]["prob_benefit"], abs=1e-9)
     code, _, err = run(["trial", "--treatment", "19/36", "--control", "7/18", "--randomised", "30,20"], capsys)
     assert code == 2 and "--randomised 30,20" in err

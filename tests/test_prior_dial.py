@@ -112,3 +112,13 @@ def test_the_dial_refuses_missing_named_priors(page_data):
     _, employment, named, map_prior = page_data
     with pytest.raises(ValueError, match="the dial needs the priors"):
         dial.dial_data(employment, named[:1], map_prior, 0.5)
+
+
+@pytest.mark.parametrize("weight", [0.0, 0.2, 0.5])
+def test_the_dial_shows_the_median_and_sd_of_the_prior_in_use(js, page_data, weight):
+    """Under a MAP preset the dial's median OR and SD are the mixture's own, not the last normal prior's."""
+    _, _, _, map_prior = page_data
+    prior = priors.robustify(map_prior, weight) if weight else map_prior
+    shown = json.loads(js.eval(f"JSON.stringify(IPSDial.priorSummary({json.dumps({'weights': list(prior.weights), 'means': list(prior.means), 'sds': list(prior.sds)})}))"))
+    assert shown["median"] == pytest.approx(prior.quantile(0.5), abs=1e-6)
+    assert shown["sd"] == pytest.approx(prior.sd(), rel=1e-9)

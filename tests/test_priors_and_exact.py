@@ -203,3 +203,50 @@ def test_assurance_matches_simulated_trials():
         significant = (p_t - p_c) / se > stats.norm.ppf(0.975)
     simulated = significant.mean()
     assert design.assurance(log_or, control, n) == pytest.approx(simulated, abs=4 * np.sqrt(simulated * (1 - simulated) / beliefs) + 0.01)
+
+
+def test_unit_information_variance_counts_both_arms_at_their_own_risks():
+    # 1/(0.2 x 0.8) + 1/(0.5 x 0.5) = 6.25 + 4: unequal risks, so ignoring either arm's risk fails
+    assert priors.unit_information_variance(0.2, 0.5) == pytest.approx(10.25)
+    assert priors.unit_information_variance(0.5, 0.2) == pytest.approx(10.25)
+    assert priors.unit_information_variance(0.2) == pytest.approx(12.5)
+
+
+def test_one_ess_convention_for_a_prior_on_the_log_odds_ratio():
+    from scipy.special import expit, logit
+
+    prior = priors.normal_prior("p", 1.0, 0.5)
+    treatment_risk = float(expit(logit(0.3) + 1.0))
+    expected = priors.unit_information_variance(0.3, treatment_risk) / 0.25  # ELIR = moment ESS for a normal prior
+    assert priors.ess_per_arm(prior, 0.3) == pytest.approx(expected, rel=1e-4)
+    table = priors.prior_summary([prior], 2.0, 0.3).set_index("prior")
+    assert table.loc["p", "ESS per arm (ELIR)"] == pytest.approx(priors.ess_per_arm(prior, 0.3))
+
+
+def test_the_two_tables_give_one_prior_one_effective_sample_size():
+    import pandas as pd
+
+    from ipscompendium import trial_models
+
+    employment = pd.DataFrame({"timepoint_months": [12], "employed_ips": [19], "n_ips": [36], "employed_control": [7], "n_control": [18]})
+    prior = priors.normal_prior("p", 1.2, 0.4)
+    before_after = trial_models.prior_and_posterior(employment, [prior])
+    summary = priors.prior_summary([prior], 2.0, 7 / 18).set_index("prior")
+    assert before_after["prior ESS per arm"].iloc[0] == pytest.approx(summary.loc["p", "ESS per arm (ELIR)"])
+
+
+def test_the_tau_grid_warns_when_the_posterior_reaches_its_end():
+    import warnings
+
+    flat = lambda tau: np.zeros_like(tau)  # noqa: E731
+    wild = np.array([-4.0, 4.0, -3.0, 3.5, 0.0])  # effects far apart: tau of about 3 or more
+    with pytest.warns(exact.TauBoundWarning, match="tau_max = 1"):
+        exact.normal_normal_posterior(wild, np.full(5, 0.1), flat, tau_max=1.0)
+    with pytest.warns(exact.TauBoundWarning):
+        exact.normal_normal_regression(wild, np.full(5, 0.1), np.ones((5, 1)), flat, tau_max=1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        post = exact.normal_normal_posterior(wild, np.full(5, 0.1), flat, tau_max=30.0)
+        assert post.tau_quantile(0.5) > 2
+        calm = np.array([0.1, 0.2, 0.15, 0.05])
+        exact.normal_normal_posterior(calm, np.full(4, 0.2), flat, tau_max=3.0)

@@ -294,6 +294,13 @@ def _expected_treatment_risk(prior: NormalMixturePrior, control_risk: float) -> 
     return float(expit(logit(control_risk) + prior.quantile(0.5)))
 
 
+def ess_per_arm(prior: NormalMixturePrior, control_risk: float) -> float:
+    """The one effective-sample-size convention for a prior on the log odds ratio: ELIR patients per
+    arm, with one patient's information taken at ``control_risk`` in the control arm and at the
+    risk the prior's median odds ratio implies in the treatment arm."""
+    return ess_elir(prior, control_risk, _expected_treatment_risk(prior, control_risk))
+
+
 def prior_summary(prior_list: list[NormalMixturePrior], design_odds_ratio: float, control_risk: float) -> "pd.DataFrame":
     """Each prior's stated properties on the odds-ratio scale, its effective sample size, and its rationale."""
     import pandas as pd
@@ -303,7 +310,7 @@ def prior_summary(prior_list: list[NormalMixturePrior], design_odds_ratio: float
          "P(OR > 1)": p.prob_greater(0.0), "P(OR > 1.5)": p.prob_greater(np.log(1.5)),
          f"P(OR > {design_odds_ratio:.2f})": p.prob_greater(np.log(design_odds_ratio)),
          "OR 2.5%": np.exp(p.quantile(0.025)), "OR median": np.exp(p.quantile(0.5)), "OR 97.5%": np.exp(p.quantile(0.975)),
-         "ESS per arm (ELIR)": ess_elir(p, control_risk, _expected_treatment_risk(p, control_risk)),
+         "ESS per arm (ELIR)": ess_per_arm(p, control_risk),
          "ESS per arm (moment)": ess_moment(p, control_risk, _expected_treatment_risk(p, control_risk)),
          "rationale": p.rationale}
         for p in prior_list
