@@ -321,4 +321,4 @@ def test_prior_and_posterior_reads_the_prior_alone_from_an_empty_grid():
         exact = trial_grid.trial_benefit(19, 36, 7, 18, prior)
         assert row["posterior P(OR > 1)"] == pytest.approx(exact["p_benefit"], abs=1e-12)
         assert row["shift P(RD > 10)"] == pytest.approx(exact["p_relevant_rd"] - row["prior P(RD > 10)"], abs=1e-12)
-        assert row["prior ESS per arm"] == pytest.approx(priors.ess_elir(prior, 7 / 18))
+        assert row["prior ESS per arm"] == pytest.approx(priors.ess_per_arm(prior, 7 / 18))

@@ -94,7 +94,7 @@ def normal_normal_posterior(
 
     p(tau | y) is proportional to p(tau) N(y; m0 1, diag(se^2 + tau^2) + s0^2 1 1^T); given tau,
     mu is normal with precision 1/s0^2 + sum w_i and w_i = 1/(se_i^2 + tau^2). The grid over tau
-    ends at ``tau_max``; a :class:`TauBoundWarning` says when the posterior reaches it.
+    ends at ``tau_max``; a ``TauBoundWarning`` says when the posterior reaches it.
     """
     y, se = np.asarray(y, float), np.asarray(se, float)
     tau = np.linspace(0, tau_max, points)[1:]
