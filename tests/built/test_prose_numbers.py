@@ -132,3 +132,16 @@ def test_no_doubled_article_from_a_linked_title():
                 found += [f"{path.relative_to(HTML)}: ...{text[max(0, m.start() - 40):m.end() + 40]}..."
                           for m in re.finditer(r"\b(the|The) The\b", text)]
     assert not found, "\n".join(found)
+
+
+def test_no_strong_word_beside_weak_evidence():
+    """A sentence that calls the evidence weak may not call the same conclusion very or extremely likely."""
+    weak = re.compile(r"evidence is weak|weak evidence", re.I)
+    strong = re.compile(r"very likely|extremely likely|virtually certain", re.I)
+    found = []
+    for part in PAGES:
+        for path in sorted((HTML / part).rglob("*.html")):
+            for text, _ in _prose(BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")):
+                if weak.search(text) and strong.search(text):
+                    found.append(f"{path.relative_to(HTML)}: {text[:200]}")
+    assert not found, "\n".join(found)
