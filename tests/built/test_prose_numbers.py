@@ -38,6 +38,7 @@ def named_settings() -> dict[str, float]:
     settings.update({
         "interval convention (95%)": 0.95,
         "trial_grid.RELEVANT_RISK_DIFFERENCE": trial_grid.RELEVANT_RISK_DIFFERENCE,
+        "trial_grid.RELEVANT_ODDS_RATIO": trial_grid.RELEVANT_ODDS_RATIO,
         "priors.ROBUST_WEIGHT": priors.ROBUST_WEIGHT,
         "bayes_meta.MU_PRIOR_SD": bayes_meta.MU_PRIOR_SD,
         "conclusions.SETTLED_PROBABILITY": conclusions.SETTLED_PROBABILITY,
