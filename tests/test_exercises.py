@@ -65,6 +65,30 @@ def test_prediction_is_wider_than_the_pooled_interval(trials):
     assert result.p_new_above_1 < result.p_pooled_above_1
 
 
+def test_the_exercise_gives_95_percent_intervals_by_quadrature(trials):
+    """The exercise's intervals are 95% intervals of the exact posterior: checked against a brute-force
+    2-D grid over (mu, tau) of the normal-normal model with the same priors, so a 90% interval fails."""
+    from scipy import stats
+
+    from ipscompendium.general import effect_sizes
+
+    tau_prior = meta_models.default_tau_priors(data.load_turner_tau2_priors())[0]
+    result = exercises.heterogeneity_and_prediction(trials, tau_prior)
+    sizes = effect_sizes.effect_sizes(trials["events_treatment"], trials["n_treatment"], trials["events_control"],
+                                      trials["n_control"], "rr")
+    mu = np.linspace(-1.0, 3.0, 1601)
+    tau = np.linspace(1e-4, 3.0, 1200)
+    M, T = np.meshgrid(mu, tau, indexing="ij")
+    log_post = stats.norm.logpdf(M, 0, 10) + tau_prior.logpdf(T)
+    for y, v in zip(sizes.y, sizes.v):
+        log_post = log_post + stats.norm.logpdf(y, M, np.sqrt(v + T**2))
+    weights = np.exp(log_post - log_post.max())
+    mu_mass = weights.sum(axis=1) / weights.sum()
+    cdf = np.cumsum(mu_mass) - mu_mass / 2
+    low, high = np.exp(np.interp([0.025, 0.975], cdf, mu))
+    assert result.pooled_low == pytest.approx(low, rel=5e-3) and result.pooled_high == pytest.approx(high, rel=5e-3)
+
+
 def test_leave_one_out_brackets_the_full_estimate(trials):
     result = exercises.drop_a_trial(trials)
     assert result.smallest <= result.all_rr <= result.largest and result.most_influential in set(trials["study"])
