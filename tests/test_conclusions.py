@@ -133,3 +133,50 @@ def test_notebooks_hold_no_verdicts_of_their_own():
             if re.search(r"\bif\b.*\belse\b", call, re.S):
                 found.append(f"{path.name}: {call[:80]}")
     assert not found, "\n".join(found)
+
+
+def test_every_sentence_in_full_with_its_numbers():
+    """Whole sentences in both languages, and the names of the numbers they record, so that no word or
+    key can change unseen."""
+    s = conclusions.missing_versus_prior(24, (0.8, 0.9), (0.7, 0.95), (0.75, 0.99))
+    assert s.english == ("at 24 months the modelled departures from missing at random move P(IPS better) over 0.80 to 0.90, "
+                         "less than the choice among the five priors does (0.75 to > 0.99); the worst and best cases "
+                         "(0.70 to 0.95) move it about as much as the priors")
+    assert conclusions.sceptic_needed(12, 0.7, 0.8, None, None).numbers == {"p_weak": 0.7, "target": 0.8}
+    assert conclusions.sceptic_needed(12, 0.9, 0.8, None, None).numbers == {"target": 0.8}
+    found = conclusions.sceptic_needed(12, 0.9, 0.8, 0.5, 2.0)
+    assert found.numbers == {"sceptic_sd": 0.5, "or_low": 0.5, "or_high": 2.0, "interval": 0.95}
+    assert found.english == ("at 12 months you would need a sceptic centred on no effect with a prior SD of 0.50 or less: "
+                             "someone 95% sure beforehand that the odds ratio lies between 0.50 and 2.00")
+    # at the target itself no sceptic is needed: the answer is not below it
+    assert conclusions.sceptic_needed(12, 0.8, 0.8, None, None).english == "at 12 months no sceptic centred on no effect brings it to 0.80"
+    assert conclusions.sceptic_needed(12, 0.999, 0.8, None, None).english.endswith("brings it to 0.80")
+    verb, effect = conclusions.prior_data_conflict(0.4, 0.5)
+    assert (verb.norwegian, effect.norwegian) == ("stemmer med", "får mindre")
+    verb, effect = conclusions.prior_data_conflict(0.6, 0.5)
+    assert (verb.norwegian, effect.norwegian) == ("taler mot", "får mer")
+    assert (conclusions.inside_or_outside(3.0, 2.0, 2.5).norwegian, conclusions.all_or_not(False).english) == ("utenfor", "not every")
+    assert (conclusions.all_or_not(True).norwegian, conclusions.all_or_not(False).english) == ("alle", "not every")
+    table = pd.DataFrame({"outcome": ["Pain", "Distress"], "timepoint_months": [6, 12], "p": [0.01, 0.0004]})
+    listed = conclusions.significant_outcomes(table, "p")
+    assert listed.english == "Pain at 6 months (p = 0.010), Distress at 12 months (p = < 0.001)"
+    assert listed.numbers == {"p_0": 0.01, "p_1": 0.0004}
+    assert conclusions.pain_verdict(0.5, 0.5).numbers == {}
+
+
+def test_boundaries_where_two_numbers_are_equal():
+    # worst case equal to the lowest modelled value: the worst case is named
+    assert "the worst case" in conclusions.missing_verdict(12, 0.6, 0.6).english
+    # equal gaps: 'less' (the model does not move it more than the data)
+    assert "less than" in conclusions.model_choice(2.3, 2.2, 2.1).english
+    # one range exactly half the other: 'less' and 'more' include the boundary
+    s = conclusions.missing_versus_prior(12, (0.5, 0.625), (0.25, 0.75), (0.5, 0.75))
+    assert "less than the choice" in s.english and "move it more than the priors" in s.english
+    for bad in (((0.6, 0.5), (0.1, 0.9), (0.1, 0.2)),):
+        with pytest.raises(ValueError, match="a range needs low <= high"):
+            conclusions.missing_versus_prior(12, *bad)
+    conclusions.missing_versus_prior(12, (0.5, 0.5), (0.5, 0.5), (0.5, 0.5))  # empty ranges are ranges
+
+
+def test_probabilities_in_sentences_are_english_style():
+    assert conclusions._p(0.5) == "0.50" and conclusions._p(0.5, True) == "0,50"

@@ -166,3 +166,37 @@ def test_the_chapters_missing_outcome_table_and_its_verdict():
     assert "the worst case brings it to 0.30, below one half" in trial_models.missing_verdict(worse, 12).english
     better = table.assign(**{c: 0.95 for c in table.columns if c.startswith(("worst", "IMOR"))})
     assert "above 0.8 under every assumption" in trial_models.missing_verdict(better, 12).english
+
+
+def test_the_default_scenarios_say_what_they_are():
+    """Each scenario's label names its IMORs, SD and correlation; the set runs from MAR through departures
+    against treatment to one in its favour."""
+    scenarios = {s.label: s for s in missing.default_scenarios()}
+    assert list(scenarios) == [
+        "missing at random", "uncertain, centred on MAR (SD 1)", "against treatment: IMOR 1/2 vs 2",
+        "against treatment: IMOR 1/3 vs 3", "against treatment, uncertain: 1/2 vs 2, SD 0.5, correlation 0.5",
+        "both arms' missing less often in work: 1/2 and 1/2", "for treatment: IMOR 2 vs 1/2"]
+    values = {label: (s.treatment, s.control, s.sd, s.correlation) for label, s in scenarios.items()}
+    expected = {
+        "missing at random": (1, 1, 0, 0), "uncertain, centred on MAR (SD 1)": (1, 1, 1, 0),
+        "against treatment: IMOR 1/2 vs 2": (0.5, 2, 0, 0), "against treatment: IMOR 1/3 vs 3": (1 / 3, 3, 0, 0),
+        "against treatment, uncertain: 1/2 vs 2, SD 0.5, correlation 0.5": (0.5, 2, 0.5, 0.5),
+        "both arms' missing less often in work: 1/2 and 1/2": (0.5, 0.5, 0, 0), "for treatment: IMOR 2 vs 1/2": (2, 0.5, 0, 0)}
+    for label, want in expected.items():
+        assert values[label] == pytest.approx(want), label
+
+
+def test_a_scenario_is_the_imor_model_at_its_log_imors():
+    arms = missing.Arm(15, 34, 38), missing.Arm(7, 19, 20)
+    scenario = missing.ImorScenario("s", 0.5, 3.0, 0.7, -0.4)
+    result = missing.imor_scenario(*arms, LOG_PRIOR, scenario, nodes=12)
+    direct = missing.imor(*arms, LOG_PRIOR, 0.7, nodes=12, mean_treatment=np.log(0.5), mean_control=np.log(3.0), correlation=-0.4)
+    assert result == {"scenario": "s", **direct}
+    assert result["imor_sd"] == 0.7
+
+
+def test_an_arm_refuses_each_impossible_count():
+    for events, analysed, randomised in ((-1, 5, 5), (6, 5, 5), (3, 6, 5), (0, 0, 5)):
+        with pytest.raises(ValueError):
+            missing.Arm(events, analysed, randomised)
+    assert missing.Arm(0, 1, 1).missing == 0 and missing.Arm(5, 5, 9).missing == 4

@@ -146,3 +146,22 @@ def test_likelihood_words_cover_the_ends_and_refuse_non_probabilities():
 def test_a_scaled_estimate_keeps_how_it_was_computed():
     scaled = Estimate(0.1, -0.1, 0.3, "mcmc").scaled(100)
     assert (scaled.value, scaled.low, scaled.high, scaled.method) == (pytest.approx(10), pytest.approx(-10), pytest.approx(30), "mcmc")
+
+
+def test_percent_and_decimal_display_differ_near_the_ends():
+    # '99%' is 0.99, but 0.992 to two decimals prints '> 0.99' and reads 1; '1%' against '< 0.01'
+    assert report.shown_probability(0.992) == 0.99 and report.shown_probability(0.992, "decimal", 2) == 1.0
+    assert report.shown_probability(0.006) == 0.01 and report.shown_probability(0.006, "decimal", 2) == 0.0
+    assert report.shown_probability(0.995) == 1.0 and report.shown_probability(0.0049) == 0.0
+    assert report.shown_probability(0.9949, "decimal", 3) == 0.995
+    assert report.shown_probability(0.9991, "decimal", 3) == 1.0 and report.shown_probability(0.0011, "decimal", 3) == 0.001
+    assert report.shown_probability(0.985, "decimal", 2, draws=50) == 1.0  # resolution 1/50 = 0.02
+    assert report.shown_probability(0.96, "decimal", 2, draws=50) == 0.96
+    assert report.shown_probability(0.02, "decimal", 2, draws=50) == 0.0 and report.shown_probability(0.03, "decimal", 2, draws=50) == 0.03
+
+
+def test_described_probability():
+    assert report.described_probability("0.93", "very likely") == "0.93 (very likely)"
+    assert report.described_probability("0.95", None) == "0.95"
+    assert report.calibrated_words(0.5, 0.5, norwegian=True) == "omtrent like sannsynlig som ikke"
+    assert report.calibrated_words(0.5, 0.5, mc_se=0.001) == "about as likely as not"
