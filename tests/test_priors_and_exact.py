@@ -250,3 +250,71 @@ def test_the_tau_grid_warns_when_the_posterior_reaches_its_end():
         assert post.tau_quantile(0.5) > 2
         calm = np.array([0.1, 0.2, 0.15, 0.05])
         exact.normal_normal_posterior(calm, np.full(4, 0.2), flat, tau_max=3.0)
+
+
+def _brute_force_mu(y, se, mu_mean, mu_sd, tau_logpdf, tau_max=3.0):
+    """Posterior of mu in the normal-normal model on a dense 2-D grid over (mu, tau): no algebra shared
+    with exact.normal_normal_posterior."""
+    mu = np.linspace(-4, 6, 2001)
+    tau = np.linspace(0, tau_max, 1501)[1:]
+    M, T = np.meshgrid(mu, tau, indexing="ij")
+    log_post = stats.norm.logpdf(M, mu_mean, mu_sd) + tau_logpdf(T)
+    for yi, si in zip(y, se):
+        log_post = log_post + stats.norm.logpdf(yi, M, np.sqrt(si**2 + T**2))
+    w = np.exp(log_post - log_post.max())
+    mu_mass = w.sum(axis=1) / w.sum()
+    tau_mass = w.sum(axis=0) / w.sum()
+    cdf = np.cumsum(mu_mass) - mu_mass / 2
+    return {"mu_mean": float(np.sum(mu * mu_mass)), "mu_median": float(np.interp(0.5, cdf, mu)),
+            "tau_mean": float(np.sum(tau * tau_mass)), "p_mu_below_0.3": float(mu_mass[mu < 0.3].sum())}
+
+
+def test_normal_normal_posterior_with_an_informative_prior_on_mu_matches_brute_force():
+    y = np.array([0.9, 0.4, 1.3, 0.2, 0.7])
+    se = np.array([0.3, 0.25, 0.5, 0.35, 0.2])
+    half_normal = lambda tau: stats.halfnorm.logpdf(tau, scale=0.5)  # noqa: E731
+    post = exact.normal_normal_posterior(y, se, half_normal, mu_prior_mean=1.5, mu_prior_sd=0.4)
+    brute = _brute_force_mu(y, se, 1.5, 0.4, half_normal)
+    assert post.mu_mean() == pytest.approx(brute["mu_mean"], abs=2e-3)
+    assert post.mu_quantile(0.5) == pytest.approx(brute["mu_median"], abs=2e-3)
+    assert post.tau_mean() == pytest.approx(brute["tau_mean"], abs=2e-3)
+    assert post.mu_cdf(0.3) == pytest.approx(brute["p_mu_below_0.3"], abs=2e-3)
+    # the default prior on mu is N(0, 10^2)
+    default = exact.normal_normal_posterior(y, se, half_normal)
+    assert default.mu_mean() == pytest.approx(_brute_force_mu(y, se, 0.0, 10.0, half_normal)["mu_mean"], abs=2e-3)
+    assert default.mu_mean() != pytest.approx(exact.normal_normal_posterior(y, se, half_normal, mu_prior_sd=3.0).mu_mean(), abs=1e-4)
+
+
+def test_meta_regression_posterior_matches_brute_force_and_keeps_its_names():
+    y = np.array([0.9, 0.4, 1.3, 0.2, 0.7, 1.0])
+    se = np.array([0.3, 0.25, 0.5, 0.35, 0.2, 0.3])
+    x = np.array([1.0, 0.0, 1.0, 0.0, 0.0, 1.0])
+    X = np.column_stack([np.ones(6), x])
+    half_normal = lambda tau: stats.halfnorm.logpdf(tau, scale=0.5)  # noqa: E731
+    post = exact.normal_normal_regression(y, se, X, half_normal, [3.0, 0.7], ("intercept", "x"))
+    assert post.names == ("intercept", "x")
+    assert exact.normal_normal_regression(y, se, X, half_normal).names == ("x0", "x1")
+    # brute force over (intercept, slope, tau)
+    b0 = np.linspace(-2, 3, 201)
+    b1 = np.linspace(-2.5, 2.5, 201)
+    tau = np.linspace(0, 3, 151)[1:]
+    B0, B1, T = np.meshgrid(b0, b1, tau, indexing="ij")
+    log_post = stats.norm.logpdf(B0, 0, 3.0) + stats.norm.logpdf(B1, 0, 0.7) + half_normal(T)
+    for yi, si, xi in zip(y, se, x):
+        log_post = log_post + stats.norm.logpdf(yi, B0 + B1 * xi, np.sqrt(si**2 + T**2))
+    w = np.exp(log_post - log_post.max())
+    w /= w.sum()
+    slope_mass = w.sum(axis=(0, 2))
+    assert post.coef_cdf(1, 0.0) == pytest.approx(slope_mass[b1 < 0].sum() + 0.5 * slope_mass[b1 == 0].sum(), abs=5e-3)
+    assert post.tau_quantile(0.5) == pytest.approx(float(np.interp(0.5, np.cumsum(w.sum(axis=(0, 1))), tau)), abs=0.03)
+    cdf1 = np.cumsum(slope_mass) - slope_mass / 2
+    assert post.coef_quantile(1, 0.5) == pytest.approx(float(np.interp(0.5, cdf1, b1)), abs=0.02)
+
+
+def test_the_tau_bound_warning_says_what_to_do():
+    wild = np.array([-4.0, 4.0, -3.0, 3.5, 0.0])
+    with pytest.warns(exact.TauBoundWarning, match=r"within 5% of the grid's upper end tau_max = 1: the posterior is cut off there; widen tau_max"):
+        exact.normal_normal_posterior(wild, np.full(5, 0.1), lambda t: np.zeros_like(t), tau_max=1.0)
+    with pytest.warns(exact.TauBoundWarning):
+        mass = exact._check_tau_bound(np.linspace(0.01, 1, 100), np.ones(100), 1.0)
+    assert mass == pytest.approx(0.05, abs=0.011)
