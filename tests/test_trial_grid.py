@@ -322,3 +322,68 @@ def test_prior_and_posterior_reads_the_prior_alone_from_an_empty_grid():
         assert row["posterior P(OR > 1)"] == pytest.approx(exact["p_benefit"], abs=1e-12)
         assert row["shift P(RD > 10)"] == pytest.approx(exact["p_relevant_rd"] - row["prior P(RD > 10)"], abs=1e-12)
         assert row["prior ESS per arm"] == pytest.approx(priors.ess_per_arm(prior, 7 / 18))
+
+
+def test_beta_priors_are_normalised_densities_on_the_log_odds():
+    from scipy import stats
+    from scipy.special import expit
+
+    x = np.linspace(-6, 6, 13)
+    p = expit(x)
+    jacobian = np.log(p * (1 - p))
+    assert trial_grid.beta_control_prior(2.5, 0.7)(x) == pytest.approx(stats.beta.logpdf(p, 2.5, 0.7) + jacobian)
+    both = trial_grid.beta_arms_prior(0.5, 3.0)(x, x[::-1])
+    expected = stats.beta.logpdf(p, 0.5, 3.0) + jacobian + stats.beta.logpdf(p[::-1], 0.5, 3.0) + jacobian[::-1]
+    assert both == pytest.approx(expected)
+    for alpha, beta in ((0.0, 1.0), (1.0, 0.0), (-1.0, 2.0), (2.0, -1.0)):
+        with pytest.raises(ValueError, match="Beta parameters must be positive"):
+            trial_grid.beta_control_prior(alpha, beta)
+    trial_grid.beta_control_prior(0.5, 0.5)  # below 1 is allowed (Jeffreys)
+    with pytest.raises(ValueError, match="the SD must be positive"):
+        trial_grid.logit_normal_control_prior(0.0, 0.0)
+    assert trial_grid.logit_normal_control_prior(0.3, 0.5)(np.array([0.3]))[0] == pytest.approx(
+        np.log(1 / (0.5 * np.sqrt(2 * np.pi))))
+
+
+def test_a_threshold_on_the_lattice_counts_its_line_half():
+    """P(log-OR > t) with t exactly on a diagonal of the lattice is the mean of the probabilities just
+    above and just below it (the line counted half), on the grid and on the likelihood lattice."""
+    grid = trial_grid.posterior_grid(19, 36, 7, 18, trial_grid.effect_prior(priors.weakly_informative_prior()), points=201)
+    step = grid.axis[1] - grid.axis[0]
+    for k in (0, 3, -5):
+        t = k * step
+        below, above = grid.prob_log_or_above(t - 1e-6), grid.prob_log_or_above(t + 1e-6)
+        assert below > above and grid.prob_log_or_above(t) == pytest.approx((below + above) / 2, abs=1e-12)
+    likelihood = trial_grid.log_or_likelihood(19, 36, 7, 18)
+    prior = priors.weakly_informative_prior()
+    lstep = likelihood.log_or[1] - likelihood.log_or[0]
+    t = likelihood.log_or[len(likelihood.log_or) // 2 + 4]
+    below, above = likelihood.prob_log_or_above(prior, t - 1e-7 * lstep), likelihood.prob_log_or_above(prior, t + 1e-7 * lstep)
+    assert likelihood.prob_log_or_above(prior, t) == pytest.approx((below + above) / 2, abs=1e-12)
+
+
+def test_grid_quantiles_interpolate_the_mid_cdf():
+    grid = trial_grid.posterior_grid(19, 36, 7, 18, trial_grid.beta_arms_prior(), points=401)
+    from scipy import stats
+
+    for arm, (e, n) in (("control", (7, 18)), ("treatment", (19, 36))):
+        summary = trial_grid.benefit(grid)
+        exact = stats.beta(1 + e, 1 + n - e)
+        assert summary[f"p_{arm}_median"] == pytest.approx(exact.median(), abs=5e-3)
+        assert summary[f"p_{arm}_low"] == pytest.approx(exact.ppf(0.025), abs=5e-3)
+        assert summary[f"p_{arm}_high"] == pytest.approx(exact.ppf(0.975), abs=5e-3)
+
+
+def test_borrowing_a_far_history_matches_the_conjugate_power_prior():
+    """Independent Beta(1, 1) arms and a power prior on a history far from the trial's controls: the
+    control risk's posterior is Beta(1 + y + a0 x, 1 + n - y + a0 (m - x)), which the lattice must reach."""
+    from scipy import stats
+
+    history = trial_grid.History(2, 400)  # 0.5%: far below the trial's 7/18
+    for a0 in (0.3, 1.0):
+        grid = trial_grid.posterior_grid(19, 36, 7, 18, trial_grid.beta_arms_prior(), history, a0, points=801)
+        exact = stats.beta(1 + 7 + a0 * 2, 1 + 11 + a0 * 398)
+        assert grid.mean(grid.p_control) == pytest.approx(exact.mean(), rel=5e-3)
+        assert trial_grid.benefit(grid)["p_control_median"] == pytest.approx(exact.median(), rel=1e-2)
+    with pytest.raises(ValueError, match=r"pass history=History\(events, n\)"):
+        trial_grid.posterior_grid(19, 36, 7, 18, trial_grid.beta_arms_prior(), None, 0.5)
