@@ -387,3 +387,30 @@ def test_borrowing_a_far_history_matches_the_conjugate_power_prior():
         assert trial_grid.benefit(grid)["p_control_median"] == pytest.approx(exact.median(), rel=1e-2)
     with pytest.raises(ValueError, match=r"pass history=History\(events, n\)"):
         trial_grid.posterior_grid(19, 36, 7, 18, trial_grid.beta_arms_prior(), None, 0.5)
+
+
+def test_power_prior_curve_and_normalised_power_prior_read_the_grid_at_each_a0():
+    prior = trial_grid.effect_prior(priors.weakly_informative_prior())
+    history = trial_grid.History(50, 315)
+    curve = trial_grid.power_prior_curve(19, 36, 7, 18, prior, history, [0.0, 0.4], relevant_rd=0.15).set_index("a0")
+    assert list(curve.columns) == ["p_control_mean", "p_benefit", "p_relevant_rd", "rd_median", "rd_low", "rd_high",
+                                   "historical controls borrowed"]
+    for a0 in (0.0, 0.4):
+        grid = trial_grid.posterior_grid(19, 36, 7, 18, prior, history, a0)
+        q = grid.quantiles(grid.risk_difference, [0.5, 0.025, 0.975])
+        row = curve.loc[a0]
+        assert (row.rd_median, row.rd_low, row.rd_high) == pytest.approx(tuple(q))
+        assert row.p_relevant_rd == pytest.approx(grid.prob_rd_above(0.15)) and row.p_benefit == pytest.approx(grid.prob_log_or_above(0.0))
+        assert row["historical controls borrowed"] == pytest.approx(a0 * 315)
+    # the normalised power prior: each a0's P(benefit) is the grid's, and the default prior on a0 is uniform
+    npp = trial_grid.normalised_power_prior(19, 36, 7, 18, prior, history, [0.0, 0.5, 1.0], relevant_rd=0.15, points=301)
+    uniform = trial_grid.normalised_power_prior(19, 36, 7, 18, prior, history, [0.0, 0.5, 1.0], [1 / 3] * 3, relevant_rd=0.15, points=301)
+    assert npp.a0_posterior == pytest.approx(uniform.a0_posterior) and npp.p_benefit == pytest.approx(uniform.p_benefit)
+    for k, a0 in enumerate((0.0, 0.5, 1.0)):
+        grid = trial_grid.posterior_grid(19, 36, 7, 18, prior, history, a0, points=301)
+        assert npp.p_benefit_given_a0[k] == pytest.approx(grid.prob_log_or_above(0.0))
+    relevant = [trial_grid.posterior_grid(19, 36, 7, 18, prior, history, a0, points=301).prob_rd_above(0.15) for a0 in (0.0, 0.5, 1.0)]
+    assert npp.p_relevant_rd == pytest.approx(float(npp.a0_posterior @ np.array(relevant)))
+    # with equal-evidence data, a0's posterior follows its prior's weights
+    skewed = trial_grid.normalised_power_prior(19, 36, 7, 18, prior, history, [0.0, 1.0], [0.9, 0.1], points=301)
+    assert skewed.a0_posterior[0] > npp.a0_posterior[0]
