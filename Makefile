@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 BUILD_FLAGS := -W -n --keep-going
 
-.PHONY: book test pytest built-test browser-test clean benchmark
+.PHONY: book test pytest built-test browser-test clean benchmark mutation
 
 $(STAMP): requirements.txt pyproject.toml scripts/make_venv.sh
 	bash scripts/make_venv.sh $(VENV)
@@ -37,6 +37,13 @@ browser-test: $(STAMP)
 ## make benchmark: time the model fits (not part of the tests)
 benchmark: $(STAMP)
 	$(BIN)/python scripts/benchmark.py
+
+## make mutation: mutation testing of the statistical modules (mutmut; by hand, not in CI; about 15 minutes on 2 cores)
+mutation: $(STAMP)
+	$(BIN)/python -m pip install --quiet mutmut==3.8.1
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2 || true
+	$(BIN)/mutmut results
 
 clean:
 	rm -rf _build
