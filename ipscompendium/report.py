@@ -52,8 +52,7 @@ def shown_probability(p: float, style: str = "percent", decimals: int = 2, draws
     """The value a reader reads off a printed probability: 0.9456 printed as '0.95' reads 0.95,
     '95%' reads 0.95, '> 0.999' reads 1 and '< 1%' reads 0."""
     if style == "percent":
-        shown = round(100 * p)
-        return 1.0 if shown >= 100 else 0.0 if shown <= 0 else shown / 100
+        return round(100 * p) / 100  # '> 99%' reads 1 and '< 1%' reads 0: round() already lands there
     resolution = max(10.0**-decimals, 1.0 / draws if draws else 0.0)
     if p >= 1 - resolution:
         return 1.0

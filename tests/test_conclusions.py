@@ -180,3 +180,11 @@ def test_boundaries_where_two_numbers_are_equal():
 
 def test_probabilities_in_sentences_are_english_style():
     assert conclusions._p(0.5) == "0.50" and conclusions._p(0.5, True) == "0,50"
+
+
+def test_exact_boundaries_and_messages():
+    # gaps exactly equal (binary fractions): the model moves it no more than the data, 'less'
+    assert "by +0.25, less than" in conclusions.model_choice(2.5, 2.25, 2.0).english
+    with pytest.raises(ValueError) as error:
+        conclusions.missing_versus_prior(12, (0.6, 0.5), (0.1, 0.9), (0.1, 0.2))
+    assert str(error.value) == "a range needs low <= high"

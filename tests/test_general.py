@@ -344,3 +344,20 @@ def test_map_prior_is_the_exact_predictive_distribution(arm):
     assert again.prior == built.prior  # the default seed makes it reproducible
     with pytest.raises(ValueError, match="arm must be 'effect' or 'control'"):
         predictive_prior.map_prior_from_trials(t.events_treatment, t.n_treatment, t.events_control, t.n_control, tau, arm="both")
+
+
+def test_control_map_prior_from_few_arms_uses_the_half_correction():
+    """Three control arms, one with no events: the predictive distribution of a new control arm's
+    log-odds, exact, with 0.5 added to both cells of the empty arm only."""
+    from scipy.optimize import brentq
+
+    from ipscompendium.general.exact import normal_normal_posterior
+
+    e, n = np.array([0.0, 10.0, 12.0]), np.array([50.0, 50.0, 50.0])
+    add = np.array([0.5, 0.0, 0.0])
+    y, v = np.log((e + add) / (n - e + add)), 1 / (e + add) + 1 / (n - e + add)
+    tau = parse_tau_prior("half-normal:0.5")
+    built = predictive_prior.map_prior_from_trials([5, 5, 5], [50, 50, 50], e.astype(int), n.astype(int), tau, arm="control")
+    post = normal_normal_posterior(y, np.sqrt(v), tau.logpdf, mu_prior_sd=10.0)
+    for q in (0.25, 0.5, 0.75):
+        assert built.prior.quantile(q) == pytest.approx(brentq(lambda x: post.predictive_cdf(x) - q, -20, 20), abs=0.03), q

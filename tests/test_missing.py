@@ -200,3 +200,35 @@ def test_an_arm_refuses_each_impossible_count():
         with pytest.raises(ValueError):
             missing.Arm(events, analysed, randomised)
     assert missing.Arm(0, 1, 1).missing == 0 and missing.Arm(5, 5, 9).missing == 4
+
+
+def test_scenario_and_correlation_limits():
+    with pytest.raises(ValueError, match="positive"):
+        missing.ImorScenario("x", 1.0, 0.0)
+    for bad in (-1.5, 1.5):
+        with pytest.raises(ValueError, match="correlation"):
+            missing.ImorScenario("x", correlation=bad)
+        with pytest.raises(ValueError, match="correlation"):
+            missing.imor(TREATMENT, CONTROL, LOG_PRIOR, 1.0, correlation=bad)
+    for edge in (-1.0, 1.0):
+        assert missing.ImorScenario("x", correlation=edge).correlation == edge
+        assert 0 < missing.imor(TREATMENT, CONTROL, LOG_PRIOR, 1.0, correlation=edge, nodes=8)["p_benefit"] < 1
+    assert list(missing.tipping_point(TREATMENT, CONTROL, LOG_PRIOR).columns) == [
+        "treatment missing with outcome", "control missing with outcome", "p_benefit", "p_relevant_rd"]
+
+
+def test_perfectly_anticorrelated_imors_match_monte_carlo():
+    """Correlation -1: the control arm's log IMOR mirrors the treatment arm's (d_c - m_c = -(d_t - m_t))."""
+    treatment, control = missing.Arm(15, 34, 38), missing.Arm(7, 19, 20)
+    exact = missing.imor(treatment, control, LOG_PRIOR, 2.0, mean_treatment=-0.5, mean_control=0.5, correlation=-1.0)
+    grid = trial_grid.posterior_grid(15, 34, 7, 19, trial_grid.effect_prior(PRIOR), points=400)
+    rng = np.random.default_rng(11)
+    draws = 400_000
+    cells = rng.choice(grid.weight.size, size=draws, p=grid.weight.ravel())
+    c, t = np.unravel_index(cells, grid.weight.shape)
+    c, t = grid.axis[c], grid.axis[t]
+    z = rng.normal(size=draws)
+    itt_t = (34 * expit(t) + 4 * expit(t - 0.5 + 2.0 * z)) / 38
+    itt_c = (19 * expit(c) + 1 * expit(c + 0.5 - 2.0 * z)) / 20
+    p = float((itt_t > itt_c).mean())
+    assert exact["p_benefit"] == pytest.approx(p, abs=4 * np.sqrt(p * (1 - p) / draws) + 1e-4)

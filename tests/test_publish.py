@@ -165,3 +165,11 @@ def test_described_probability():
     assert report.described_probability("0.95", None) == "0.95"
     assert report.calibrated_words(0.5, 0.5, norwegian=True) == "omtrent like sannsynlig som ikke"
     assert report.calibrated_words(0.5, 0.5, mc_se=0.001) == "about as likely as not"
+
+
+def test_display_boundaries_exactly():
+    assert report.shown_probability(0.99, "decimal", 2) == 1.0  # printed '> 0.99'
+    assert report.probability_text(0.99, decimals=2) == "> 0.99"
+    assert report.shown_probability(0.01, "decimal", 2) == 0.0 and report.probability_text(0.01, decimals=2) == "< 0.01"
+    assert report.calibrated_words(0.95, 0.95, mc_se=0.0) is None  # exactly on a boundary: no word
+    assert report.calibrated_words(0.951, 0.95, mc_se=0.0) == "extremely likely"

@@ -414,3 +414,42 @@ def test_power_prior_curve_and_normalised_power_prior_read_the_grid_at_each_a0()
     # with equal-evidence data, a0's posterior follows its prior's weights
     skewed = trial_grid.normalised_power_prior(19, 36, 7, 18, prior, history, [0.0, 1.0], [0.9, 0.1], points=301)
     assert skewed.a0_posterior[0] > npp.a0_posterior[0]
+
+
+def test_the_grid_evidence_is_the_beta_binomial_marginal_likelihood():
+    """With independent Beta(1, 1) arms the marginal likelihood (without binomial coefficients) is
+    B(y_t + 1, n_t - y_t + 1) B(y_c + 1, n_c - y_c + 1); the lattice's sum must give it in absolute terms."""
+    for points in (401, 801):
+        grid = trial_grid.posterior_grid(19, 36, 7, 18, trial_grid.beta_arms_prior(), points=points)
+        assert grid.log_evidence == pytest.approx(betaln(20, 18) + betaln(8, 12), abs=2e-3)
+
+
+def test_the_normalised_power_prior_weights_a0_as_the_conjugate_formula_does():
+    """Beta(1, 1) arms: C(a0) = B(1 + a0 x, 1 + a0 (m - x)), Z(a0) = C-like with the controls added,
+    times the treatment arm's B(1 + y_t, 1 + n_t - y_t); p(a0 | data) is proportional to p(a0) Z / C."""
+    history = trial_grid.History(40, 315)
+    a0 = np.array([0.0, 0.25, 0.5, 1.0])
+    prior_w = np.array([0.4, 0.1, 0.2, 0.3])
+    npp = trial_grid.normalised_power_prior(19, 36, 7, 18, trial_grid.beta_arms_prior(), history, a0, prior_w, points=801)
+    log_z = betaln(1 + a0 * 40 + 7, 1 + a0 * 275 + 11) - betaln(1 + a0 * 40, 1 + a0 * 275)
+    log_w = np.log(prior_w) + log_z
+    expected = np.exp(log_w - np.logaddexp.reduce(log_w))
+    assert npp.a0_posterior == pytest.approx(expected, abs=2e-3)
+
+
+def test_describing_a_baseline_prior_and_the_flat_likelihood():
+    assert trial_grid.BaselinePrior().describe() == "N(0, 1.5^2) on the mean of the two arms' log-odds"
+    assert trial_grid.BaselinePrior(sd=2.0, mean=0.5, anchor="control").describe() == "N(0.5, 2^2) on the control arm's log-odds"
+    likelihood = trial_grid.log_or_likelihood(19, 36, 7, 18)
+    flat = likelihood.likelihood()
+    assert flat.sum() == pytest.approx(1.0) and flat.min() >= 0
+    # a very wide prior's posterior is the flat likelihood
+    wide = likelihood.posterior_weights(priors.normal_prior("wide", 0.0, 1e4))
+    assert wide == pytest.approx(flat, abs=1e-9)
+
+
+def test_error_messages_of_the_grid_in_full():
+    with pytest.raises(ValueError, match=r"^a0 > 0 borrows from a historical control: pass history=History\(events, n\)$"):
+        trial_grid.posterior_grid(19, 36, 7, 18, trial_grid.beta_arms_prior(), None, 0.5)
+    with pytest.raises(ValueError, match=r"^a prior on the log-RR or RD scale needs a baseline prior on the control arm \(anchor='control'\)$"):
+        trial_grid.effect_prior_on_scale(priors.weakly_informative_prior(), "log_rr", trial_grid.BaselinePrior())
