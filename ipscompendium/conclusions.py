@@ -145,6 +145,22 @@ def listed(items, none: str = "none") -> Sentence:
     return Sentence(items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1])
 
 
+def priors_reaching(after: dict[str, float], before: dict[str, float], months: int, threshold: float = SETTLED_PROBABILITY) -> Sentence:
+    """Which priors end at or above ``threshold`` after the data (``after``: P(benefit) by prior name),
+    and what those priors said before it (``before``): the sentence names them and the lowest prior
+    probability among them, so that a reader sees how much of the certainty was there already."""
+    reached = [name for name, p in after.items() if p >= threshold]
+    if not reached:
+        return Sentence(f"at {months} months no prior ends at or above {_p(threshold)}", numbers={"threshold": threshold})
+    lowest_before = min(before[name] for name in reached)
+    names = listed(reached).english
+    plural = len(reached) > 1
+    return Sentence(f"at {months} months only the {names} prior{'s end' if plural else ' ends'} at or above "
+                    f"{_p(threshold)}, and before the trial {'each of them' if plural else 'it'} already gave "
+                    f"IPS a probability of at least {_p(lowest_before)} of being better",
+                    numbers={"threshold": threshold, "lowest_before": lowest_before})
+
+
 def all_or_not(all_true: bool) -> Sentence:
     """'every' or 'not every'."""
     return Sentence("every" if all_true else "not every", "alle" if all_true else "ikke alle")

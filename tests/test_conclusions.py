@@ -188,3 +188,16 @@ def test_exact_boundaries_and_messages():
     with pytest.raises(ValueError) as error:
         conclusions.missing_versus_prior(12, (0.6, 0.5), (0.1, 0.9), (0.1, 0.2))
     assert str(error.value) == "a range needs low <= high"
+
+
+def test_priors_reaching_a_threshold_name_what_they_said_before():
+    after = {"weak": 0.83, "MAP": 0.98, "enthusiastic": 0.95}
+    before = {"weak": 0.5, "MAP": 0.978, "enthusiastic": 0.95}
+    s = conclusions.priors_reaching(after, before, 12)
+    assert s.english == ("at 12 months only the MAP and enthusiastic priors end at or above 0.95, and before the trial each "
+                         "of them already gave IPS a probability of at least 0.95 of being better")
+    assert s.numbers == {"threshold": 0.95, "lowest_before": 0.95}
+    one = conclusions.priors_reaching({"MAP": 0.96, "weak": 0.9499}, {"MAP": 0.9, "weak": 0.5}, 24)
+    assert one.english.startswith("at 24 months only the MAP prior ends at or above 0.95") and "before the trial it already gave" in one.english
+    none = conclusions.priors_reaching({"weak": 0.9}, {"weak": 0.5}, 12)
+    assert none.english == "at 12 months no prior ends at or above 0.95" and none.numbers == {"threshold": 0.95}
