@@ -151,13 +151,18 @@ def priors_reaching(after: dict[str, float], before: dict[str, float], months: i
     probability among them, so that a reader sees how much of the certainty was there already."""
     reached = [name for name, p in after.items() if p >= threshold]
     if not reached:
-        return Sentence(f"at {months} months no prior ends at or above {_p(threshold)}", numbers={"threshold": threshold})
+        return Sentence(f"at {months} months no prior ends at or above {_p(threshold)}",
+                        f"etter {months} måneder ender ingen forhåndsantakelse på eller over {_p(threshold, True)}",
+                        numbers={"threshold": threshold})
     lowest_before = min(before[name] for name in reached)
     names = listed(reached).english
     plural = len(reached) > 1
     return Sentence(f"at {months} months only the {names} prior{'s end' if plural else ' ends'} at or above "
                     f"{_p(threshold)}, and before the trial {'each of them' if plural else 'it'} already gave "
                     f"IPS a probability of at least {_p(lowest_before)} of being better",
+                    f"etter {months} måneder ender bare {len(reached)} av de {len(after)} forhåndsantakelsene på eller over "
+                    f"{_p(threshold, True)}, og allerede før studien ga {'hver av dem' if plural else 'den'} IPS en "
+                    f"sannsynlighet på minst {_p(lowest_before, True)} for å være bedre",
                     numbers={"threshold": threshold, "lowest_before": lowest_before})
 
 

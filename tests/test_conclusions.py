@@ -197,7 +197,10 @@ def test_priors_reaching_a_threshold_name_what_they_said_before():
     assert s.english == ("at 12 months only the MAP and enthusiastic priors end at or above 0.95, and before the trial each "
                          "of them already gave IPS a probability of at least 0.95 of being better")
     assert s.numbers == {"threshold": 0.95, "lowest_before": 0.95}
+    assert s.norwegian == ("etter 12 måneder ender bare 2 av de 3 forhåndsantakelsene på eller over 0,95, og allerede før "
+                           "studien ga hver av dem IPS en sannsynlighet på minst 0,95 for å være bedre")
     one = conclusions.priors_reaching({"MAP": 0.96, "weak": 0.9499}, {"MAP": 0.9, "weak": 0.5}, 24)
     assert one.english.startswith("at 24 months only the MAP prior ends at or above 0.95") and "before the trial it already gave" in one.english
     none = conclusions.priors_reaching({"weak": 0.9}, {"weak": 0.5}, 12)
     assert none.english == "at 12 months no prior ends at or above 0.95" and none.numbers == {"threshold": 0.95}
+    assert none.norwegian == "etter 12 måneder ender ingen forhåndsantakelse på eller over 0,95"
