@@ -361,3 +361,9 @@ def test_control_map_prior_from_few_arms_uses_the_half_correction():
     post = normal_normal_posterior(y, np.sqrt(v), tau.logpdf, mu_prior_sd=10.0)
     for q in (0.25, 0.5, 0.75):
         assert built.prior.quantile(q) == pytest.approx(brentq(lambda x: post.predictive_cdf(x) - q, -20, 20), abs=0.03), q
+
+
+def test_control_log_odds_with_the_half_correction_only_where_needed():
+    y, v = predictive_prior.control_log_odds([0, 10, 50, 3], [50, 50, 50, 4])
+    assert y == pytest.approx([np.log(0.5 / 50.5), np.log(10 / 40), np.log(50.5 / 0.5), np.log(3 / 1)])
+    assert v == pytest.approx([1 / 0.5 + 1 / 50.5, 1 / 10 + 1 / 40, 1 / 50.5 + 1 / 0.5, 1 / 3 + 1])

@@ -22,6 +22,17 @@ class BuiltMapPrior:
     k: int
 
 
+def control_log_odds(events, n) -> tuple["np.ndarray", "np.ndarray"]:
+    """Each control arm's log-odds and its sampling variance, 1/events + 1/non-events, with 0.5
+    added to both cells of an arm with no events or only events (metafor's ``escalc("PLO")`` with
+    ``add = 1/2, to = "only0"`` on the events and non-events)."""
+    import numpy as np
+
+    e, n = np.asarray(events, float), np.asarray(n, float)
+    add = 0.5 * ((e == 0) | (e == n))
+    return np.log((e + add) / (n - e + add)), 1 / (e + add) + 1 / (n - e + add)
+
+
 def map_prior_from_trials(
     events_treatment, n_treatment, events_control, n_control, tau_prior: TauPrior, arm: str = "effect",
     seed: int = SEED, draws: int = 40_000, components: int = COMPONENTS,
@@ -41,10 +52,7 @@ def map_prior_from_trials(
         sizes = effect_sizes(events_treatment, n_treatment, events_control, n_control, "or")
         y, v, scale, k = sizes.y, sizes.v, "log_or", int(sizes.used.sum())
     elif arm == "control":
-        e, n = np.asarray(events_control, float), np.asarray(n_control, float)
-        add = 0.5 * ((e == 0) | (e == n))
-        y = np.log((e + add) / (n - e + add))
-        v = 1 / (e + add) + 1 / (n - e + add)
+        y, v = control_log_odds(events_control, n_control)
         scale, k = "control_logit", len(y)
     else:
         raise ValueError(f"arm must be 'effect' or 'control', got {arm!r}")
