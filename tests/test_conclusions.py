@@ -200,6 +200,8 @@ def test_priors_reaching_a_threshold_name_what_they_said_before():
     assert s.norwegian == ("etter 12 måneder ender bare 2 av de 3 forhåndsantakelsene på eller over 0,95, og allerede før "
                            "studien ga hver av dem IPS en sannsynlighet på minst 0,95 for å være bedre")
     one = conclusions.priors_reaching({"MAP": 0.96, "weak": 0.9499}, {"MAP": 0.9, "weak": 0.5}, 24)
+    assert one.norwegian == ("etter 24 måneder ender bare 1 av de 2 forhåndsantakelsene på eller over 0,95, og allerede før "
+                             "studien ga den IPS en sannsynlighet på minst 0,90 for å være bedre")
     assert one.english.startswith("at 24 months only the MAP prior ends at or above 0.95") and "before the trial it already gave" in one.english
     none = conclusions.priors_reaching({"weak": 0.9}, {"weak": 0.5}, 12)
     assert none.english == "at 12 months no prior ends at or above 0.95" and none.numbers == {"threshold": 0.95}

@@ -367,3 +367,20 @@ def test_control_log_odds_with_the_half_correction_only_where_needed():
     y, v = predictive_prior.control_log_odds([0, 10, 50, 3], [50, 50, 50, 4])
     assert y == pytest.approx([np.log(0.5 / 50.5), np.log(10 / 40), np.log(50.5 / 0.5), np.log(3 / 1)])
     assert v == pytest.approx([1 / 0.5 + 1 / 50.5, 1 / 10 + 1 / 40, 1 / 50.5 + 1 / 0.5, 1 / 3 + 1])
+
+
+def test_effect_map_prior_is_on_the_odds_ratio_scale_when_outcomes_are_common():
+    """With common outcomes the log odds ratio and log risk ratio differ: the effect MAP prior must be
+    the exact predictive distribution of the log odds ratio (the BCG trials, with rare events, cannot tell)."""
+    from scipy.optimize import brentq
+
+    from ipscompendium.general.exact import normal_normal_posterior
+
+    et, nt, ec, nc = [30, 25, 40], [50, 50, 60], [15, 12, 20], [50, 48, 60]
+    sizes = effect_sizes.effect_sizes(et, nt, ec, nc, "or")
+    tau = parse_tau_prior("half-normal:0.5")
+    built = predictive_prior.map_prior_from_trials(et, nt, ec, nc, tau)
+    post = normal_normal_posterior(sizes.y, np.sqrt(sizes.v), tau.logpdf, mu_prior_sd=10.0)
+    assert built.prior.quantile(0.5) == pytest.approx(brentq(lambda x: post.predictive_cdf(x) - 0.5, -20, 20), abs=0.03)
+    rr = effect_sizes.effect_sizes(et, nt, ec, nc, "rr")
+    assert abs(built.prior.quantile(0.5) - float(np.mean(rr.y))) > 0.2  # far from the log-RR scale

@@ -232,3 +232,8 @@ def test_perfectly_anticorrelated_imors_match_monte_carlo():
     itt_c = (19 * expit(c) + 1 * expit(c + 0.5 - 2.0 * z)) / 20
     p = float((itt_t > itt_c).mean())
     assert exact["p_benefit"] == pytest.approx(p, abs=4 * np.sqrt(p * (1 - p) / draws) + 1e-4)
+
+
+def test_imor_defaults_to_missing_at_random():
+    assert missing.imor(TREATMENT, CONTROL, LOG_PRIOR) == missing.imor(TREATMENT, CONTROL, LOG_PRIOR, 0.0)
+    assert missing.imor(TREATMENT, CONTROL, LOG_PRIOR)["imor_sd"] == 0.0

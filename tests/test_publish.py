@@ -173,3 +173,8 @@ def test_display_boundaries_exactly():
     assert report.shown_probability(0.01, "decimal", 2) == 0.0 and report.probability_text(0.01, decimals=2) == "< 0.01"
     assert report.calibrated_words(0.95, 0.95, mc_se=0.0) is None  # exactly on a boundary: no word
     assert report.calibrated_words(0.951, 0.95, mc_se=0.0) == "extremely likely"
+
+
+def test_default_decimals():
+    assert report.number(1.23456) == "1.23"
+    assert report.shown_probability(0.9456, "decimal") == 0.95  # two decimals by default
