@@ -159,3 +159,36 @@ def plot_employment_over_time(employment: pd.DataFrame, ax: plt.Axes | None = No
     ax.set_ylabel("% in paid work")
     ax.legend(loc="upper left")
     return ax
+
+
+#: Cell marks of the tipping-point figure: below one half a cross, below 0.8 a dot (so that the
+#: reading does not rest on the colour scale alone).
+TIPPING_MARKS = ((0.5, " \u00d7"), (0.8, " \u2022"))
+
+
+def tipping_cell_label(p: float) -> str:
+    """The text of one tipping-point cell: the probability and its mark ('0.42 ×', '0.75 •', '0.91')."""
+    mark = next((m for limit, m in TIPPING_MARKS if p < limit), "")
+    return f"{p:.2f}{mark}"
+
+
+def tipping_figure(tipping: dict[int, pd.DataFrame], months_order: Sequence[int]) -> plt.Figure:
+    """The tipping-point tables of :func:`ipscompendium.general.missing.tipping_point`, one panel per
+    follow-up in ``months_order``, stacked so that the cell labels stay legible at phone width."""
+    fig, axes = plt.subplots(len(months_order), 1, figsize=figure_size(5.6), layout="constrained")
+    axes = np.atleast_1d(axes)
+    mesh = None
+    for ax, t in zip(axes, months_order):
+        values = tipping[t].pivot(index="control missing with outcome", columns="treatment missing with outcome", values="p_benefit")
+        mesh = ax.pcolormesh(values.columns, values.index, values.to_numpy(), cmap="cividis", vmin=0.3, vmax=1, shading="nearest")
+        for (j, i), value in np.ndenumerate(values.to_numpy()):
+            ax.text(values.columns[i], values.index[j], tipping_cell_label(value), ha="center", va="center", fontsize="medium",
+                    color="white" if value < 0.65 else "black")
+        ax.set_xticks(values.columns)
+        ax.set_yticks(values.index)
+        ax.set_title(f"{t} months", fontsize="medium")
+        ax.set_ylabel("controls in work")
+    fig.supxlabel("missing IPS patients in work", fontsize="medium")
+    fig.supylabel("missing", fontsize="medium")
+    fig.colorbar(mesh, ax=axes, label="P(IPS better)", shrink=0.9)
+    return fig

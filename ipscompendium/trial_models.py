@@ -22,6 +22,19 @@ from ipscompendium.general.two_arm import two_arm_model
 #: The trial's primary endpoint: employment during the 12 months after inclusion.
 PRIMARY_MONTHS = 12
 
+def book_trial_priors(map_prior: NormalMixturePrior) -> list[NormalMixturePrior]:
+    """The book's five priors for IPS in Pain (weakly informative, sceptical, enthusiastic, MAP, robust
+    MAP), from the data: the protocol's design rates (first sample-size scenario) for the enthusiast,
+    Bond et al.'s pooled odds ratio outside severe mental illness for the sceptic."""
+    from ipscompendium import data
+    from ipscompendium.general.priors import trial_priors
+
+    design = data.load_sample_size().set_index("scenario").loc[1]
+    anchor = data.load_effect_anchors().set_index("key").loc["ips_non_smi_or"]
+    return trial_priors(float(design.p_control), float(design.p_ips), map_prior, float(anchor.estimate),
+                        "the pooled odds ratio of IPS outside severe mental illness, Bond et al. 2019")
+
+
 def longitudinal_model(
     employment: pd.DataFrame, mu_prior: NormalMixturePrior, tau_scale: float = 0.5, baseline: BaselinePrior = DEFAULT_BASELINE
 ) -> pm.Model:

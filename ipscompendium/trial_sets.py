@@ -87,6 +87,13 @@ def study_label(study: str) -> str:
     return f"{name.capitalize()} {year}{suffix}"
 
 
+def published_label(analysis_id: str) -> str:
+    """A published analysis as readers cite it: 'frederick2019' -> 'Frederick 2019',
+    'frederick2019_corrected' -> 'Frederick 2019, corrected' (our re-analysis of its data)."""
+    corrected = analysis_id.endswith("_corrected")
+    return study_label(analysis_id.removesuffix("_corrected")) + (", corrected" * corrected)
+
+
 def followup_window(months: float) -> str:
     """The follow-up window of a trial followed for ``months`` (the rule the table's column obeys)."""
     return _window_of(months)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -226,3 +227,17 @@ def test_randomised_arms_cover_exactly_the_trials_with_analysed_denominators():
         row = trials.loc[study]
         assert arm.randomised_treatment >= row.n_treatment and arm.randomised_control >= row.n_control
         assert arm.randomised_treatment + arm.randomised_control == row.total_randomized
+
+
+def test_published_labels_and_the_books_five_priors():
+    from ipscompendium import trial_models, trial_sets
+    from ipscompendium.map_prior import load_map_prior
+
+    assert trial_sets.published_label("frederick2019") == "Frederick 2019"
+    assert trial_sets.published_label("frederick2019_corrected") == "Frederick 2019, corrected"
+    five = trial_models.book_trial_priors(load_map_prior())
+    assert [p.name for p in five][:3] == ["weakly informative", "sceptical", "enthusiastic"] and len(five) == 5
+    # the sceptic gives 5% to Bond et al.'s OR outside severe mental illness; the enthusiast centres on the design (23% vs 61%)
+    anchor = float(data.load_effect_anchors().set_index("key").loc["ips_non_smi_or", "estimate"])
+    assert five[1].prob_greater(np.log(anchor)) == pytest.approx(0.05, abs=1e-6)
+    assert np.exp(five[2].means[0]) == pytest.approx((0.61 / 0.39) / (0.23 / 0.77), rel=1e-6)

@@ -203,3 +203,23 @@ def test_the_methods_chapter_states_the_looks_the_package_uses():
     for prior, look in style.PRIOR_LOOKS.items():
         row = next(line for line in text.splitlines() if line.startswith(f"| {prior}"))
         assert names[look.color] in row, f"methods.md gives {prior} another colour than ipscompendium.style"
+
+
+@pytest.mark.parametrize("p, text", [(0.4999, "0.50 \u00d7"), (0.5, "0.50 \u2022"), (0.7999, "0.80 \u2022"), (0.8, "0.80"), (0.95, "0.95")])
+def test_tipping_cells_are_marked_below_one_half_and_below_0_8(p, text):
+    assert plots.tipping_cell_label(p) == text
+
+
+def test_tipping_figure_has_one_panel_per_follow_up_in_the_given_order():
+    from ipscompendium.general import missing, priors, trial_grid
+
+    log_prior = trial_grid.effect_prior(priors.weakly_informative_prior())
+    tipping = {t: missing.tipping_point(missing.Arm(e, 36, 38), missing.Arm(7, 18, 20), log_prior) for t, e in ((6, 15), (12, 19))}
+    fig = plots.tipping_figure(tipping, (12, 6))
+    panels = [ax for ax in fig.axes if ax.get_title()]
+    assert [ax.get_title() for ax in panels] == ["12 months", "6 months"]
+    labels = [t.get_text() for t in panels[0].texts]
+    assert len(labels) == 9 and labels == [plots.tipping_cell_label(v) for v in
+                                           tipping[12].pivot(index="control missing with outcome", columns="treatment missing with outcome",
+                                                             values="p_benefit").to_numpy().ravel()]
+    plt.close(fig)
