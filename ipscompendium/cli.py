@@ -42,6 +42,12 @@ def _trials_path(args) -> Path:
     return Path(args.trials)
 
 
+def _shown_source(args, path: Path) -> str:
+    """Where the trials came from, as the output shows it: the example's name (not the installed
+    package's folder on this machine), or the path the user gave."""
+    return f"the {args.example} example" if getattr(args, "example", None) else str(path)
+
+
 def _trials_and_tau_prior(args):
     """The checked trial table and the prior on tau that `meta` and `map` share."""
     from ipscompendium.general.tau_priors import parse_tau_prior
@@ -274,7 +280,7 @@ def run_meta(args) -> dict:
     ratio = args.measure in ("rr", "or")
     back = np.exp if ratio else (lambda x: x)
     sign = 1.0 if args.benefit == "higher" else -1.0
-    result = {"file": str(path), "measure": args.measure, "k": len(used), "benefit": args.benefit,
+    result = {"file": _shown_source(args, path), "measure": args.measure, "k": len(used), "benefit": args.benefit,
               "excluded_double_zero": [str(s) for s in trials.loc[sizes.double_zero & ~sizes.used, "study"]],
               "zero_cell_corrected": [str(s) for s in trials.loc[sizes.corrected, "study"]]}
     z = 1.959963984540054
@@ -551,7 +557,7 @@ def run_map(args) -> dict:
     result = {"scale": built.scale, "name": "MAP" if args.robust_weight == 0 else f"robust MAP (w={args.robust_weight:g})",
               "weights": list(prior.weights), "means": list(prior.means), "sds": list(prior.sds),
               "robust_weight": args.robust_weight, "k": int(built.k), "tau_prior": tau_prior.name,
-              "ess_elir": float(ess), "ess_at_control_risk": control_risk if args.arm == "effect" else None, "source": str(path),
+              "ess_elir": float(ess), "ess_at_control_risk": control_risk if args.arm == "effect" else None, "source": _shown_source(args, path),
               "median": float(prior.quantile(0.5)), "interval_95": [float(prior.quantile(0.025)), float(prior.quantile(0.975))]}
     if args.out:
         Path(args.out).write_text(json.dumps(result, indent=2))

@@ -36,13 +36,25 @@ def odds_ratio_axis(ax: plt.Axes, label: str = "odds ratio, IPS vs control (log 
     ax.set_xlabel(label)
 
 
+def row_labels_above(ax: plt.Axes, positions: Sequence[float], labels: Sequence[str]) -> None:
+    """Write each row's label just above its row, from the left edge, instead of as a tick label:
+    on a phone-wide figure, long labels beside the axis would leave no room for the data."""
+    from matplotlib.transforms import blended_transform_factory
+
+    where = blended_transform_factory(ax.transAxes, ax.transData)
+    for y, label in zip(positions, labels):
+        ax.annotate(label, (0, y), xycoords=where, xytext=(2, 4), textcoords="offset points", va="bottom", ha="left")
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+
+
 def plot_log_or_densities(
     densities: Sequence[tuple[str, np.ndarray, np.ndarray]], ax: plt.Axes | None = None, reference_or: float | None = None,
     title: str = "", reference_label: str = "design's OR",
 ) -> plt.Axes:
     """Densities over the log-OR, labelled on the odds-ratio scale; priors keep their fixed looks,
     with a marker every so often so the lines can be told apart in grey."""
-    ax = ax or plt.subplots(figsize=figure_size(3.6))[1]
+    ax = ax or plt.subplots(figsize=figure_size(3.2))[1]
     for label, x, density in densities:
         look = _look(label, Look(REFERENCE_GREY, "-", "."))
         ax.plot(x, density, label=label, color=look.color, linestyle=look.linestyle, marker=look.marker,
@@ -54,7 +66,8 @@ def plot_log_or_densities(
     ax.set_ylim(bottom=0)
     if title:
         ax.set_title(title)
-    ax.legend(loc="upper left", fontsize="small")
+    # below the axes, not on them: on a phone-wide figure a legend inside would cover the curves
+    ax.figure.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=2)
     return ax
 
 
@@ -64,25 +77,32 @@ def plot_priors(priors: Sequence[NormalMixturePrior], ax: plt.Axes | None = None
 
 
 def plot_benefit_by_prior(table: pd.DataFrame, columns: dict[str, str]) -> plt.Figure:
-    """One panel per probability in ``columns``; x = follow-up, one line per prior in its fixed look."""
-    fig, axes = plt.subplots(1, len(columns), figsize=figure_size(3.4), sharey=True)
+    """One panel per probability in ``columns``, stacked for a phone; x = follow-up, one line per prior
+    in its fixed look (seaborn, themed by :func:`ipscompendium.style.use_book_style`), the priors
+    nudged apart so that their markers do not hide one another."""
+    import seaborn as sns
+
+    from ipscompendium.style import seaborn_mappings
+
+    fig, axes = plt.subplots(len(columns), 1, figsize=figure_size(1.75 * len(columns) + 1.1), sharex=True)
+    axes = np.atleast_1d(axes)
     priors = list(dict.fromkeys(table["prior"]))
     timepoints = sorted(table["timepoint_months"].unique())
-    positions = np.arange(len(timepoints))
-    for ax, (column, title) in zip(np.atleast_1d(axes), columns.items()):
-        for i, prior in enumerate(priors):
-            part = table[table["prior"] == prior].set_index("timepoint_months").loc[timepoints]
-            look = _look(prior)
-            ax.plot(positions + (i - (len(priors) - 1) / 2) * 0.06, part[column], label=prior, color=look.color,
-                    linestyle=look.linestyle, marker=look.marker, lw=1.2)
+    nudge = {prior: (i - (len(priors) - 1) / 2) * 0.06 for i, prior in enumerate(priors)}
+    frame = table.assign(position=[timepoints.index(t) + nudge[p] for t, p in zip(table["timepoint_months"], table["prior"])])
+    for ax, (column, title) in zip(axes, columns.items()):
+        sns.lineplot(frame, x="position", y=column, hue="prior", style="prior", hue_order=priors, style_order=priors, ax=ax,
+                     legend=ax is axes[0], lw=1.2, **seaborn_mappings(priors))
         ax.set_ylim(0, 1)
         ax.axhline(0.5, color=REFERENCE_GREY, lw=0.8, ls=":")
-        ax.set_xticks(positions, [str(t) for t in timepoints])
-        ax.set_xlabel("months after enrolment")
-        ax.set_title(title, fontsize="medium")
-    np.atleast_1d(axes)[0].set_ylabel("posterior probability")
-    handles, labels = np.atleast_1d(axes)[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(priors), 3))
+        ax.set_title(title, loc="left")
+        ax.set_ylabel("")
+    axes[-1].set_xticks(range(len(timepoints)), [str(t) for t in timepoints])
+    axes[-1].set_xlabel("months after enrolment")
+    fig.supylabel("posterior probability")
+    handles, labels = axes[0].get_legend_handles_labels()
+    axes[0].get_legend().remove()
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(priors), 2))
     return fig
 
 
@@ -107,7 +127,7 @@ def forest_plot(
     """
     k = len(labels)
     extra = 0 if summary_rows is None else len(summary_rows)
-    ax = ax or plt.subplots(figsize=figure_size(0.24 * (k + extra) + 1.3))[1]
+    ax = ax or plt.subplots(figsize=figure_size(0.22 * (k + extra) + 1.2))[1]
     y = np.arange(k)[::-1] + extra + 1
 
     def bars(frame, yy, look, label, size=4, width=1.0):
@@ -127,7 +147,7 @@ def forest_plot(
             bars(pd.DataFrame([row._asdict()]), [yy], look, None, size=6, width=2)
             ticks.append(row.label)
             yticks.append(yy)
-    ax.set_yticks(yticks, ticks, fontsize="small")
+    ax.set_yticks(yticks, ticks)
     ax.set_ylim(0.3, k + extra + 0.7)
     ax.set_xscale("log")
     ratio_ticks = [t for t in (0.25, 0.5, 1, 2, 4, 8, 16, 32) if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
@@ -135,7 +155,7 @@ def forest_plot(
     ax.xaxis.set_minor_formatter(plt.NullFormatter())
     ax.axvline(1, color=REFERENCE_GREY, lw=0.8, ls=":")
     ax.set_xlabel(xlabel)
-    ax.legend(loc="lower right", fontsize="small")
+    ax.figure.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=2)
     return ax
 
 
@@ -182,7 +202,7 @@ def tipping_figure(tipping: dict[int, pd.DataFrame], months_order: Sequence[int]
         values = tipping[t].pivot(index="control missing with outcome", columns="treatment missing with outcome", values="p_benefit")
         mesh = ax.pcolormesh(values.columns, values.index, values.to_numpy(), cmap="cividis", vmin=0.3, vmax=1, shading="nearest")
         for (j, i), value in np.ndenumerate(values.to_numpy()):
-            ax.text(values.columns[i], values.index[j], tipping_cell_label(value), ha="center", va="center", fontsize="medium",
+            ax.text(values.columns[i], values.index[j], tipping_cell_label(value), ha="center", va="center",
                     color="white" if value < 0.65 else "black")
         ax.set_xticks(values.columns)
         ax.set_yticks(values.index)
@@ -190,5 +210,5 @@ def tipping_figure(tipping: dict[int, pd.DataFrame], months_order: Sequence[int]
         ax.set_ylabel("controls in work")
     fig.supxlabel("missing IPS patients in work", fontsize="medium")
     fig.supylabel("missing", fontsize="medium")
-    fig.colorbar(mesh, ax=axes, label="P(IPS better)", shrink=0.9)
+    fig.colorbar(mesh, ax=axes, label="P(IPS better)", shrink=0.9, orientation="horizontal", location="bottom")
     return fig

@@ -138,18 +138,20 @@ class Publisher:
         """Glue a matplotlib figure for a ``{glue:figure}`` directive (which gives it its number, caption
         and alt text), and close it so it is not also shown where it was drawn.
 
-        A figure wider than the text column stops the build: its text would shrink on the page.
+        The figure is glued as the PNG of :func:`style.figure_png`: a figure whose smallest text would
+        show below 9 px on a phone stops the build, and the PNG carries its smallest text size for
+        the browser test.
         """
         import matplotlib.pyplot as plt
+        from IPython.display import Image
 
-        from ipscompendium.style import FIGURE_WIDTH_IN
+        from ipscompendium.style import figure_png
 
-        width = figure.get_size_inches()[0]
-        if width > FIGURE_WIDTH_IN + 0.01:
+        try:
+            png = figure_png(figure, name)
+        finally:
             plt.close(figure)
-            raise ValueError(f"figure {name!r} is {width:.1f} in wide; the text column takes {FIGURE_WIDTH_IN:g} in")
-        self._glue_function(name, figure, display=False)
-        plt.close(figure)
+        self._glue_function(name, Image(data=png, format="png"), display=False)
 
     def html(self, name: str, block) -> None:
         """Glue an HTML block (an object with ``_repr_html_``, such as the prior dial) for ``{glue:any}``."""

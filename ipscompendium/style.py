@@ -1,13 +1,22 @@
-"""One figure style for every chapter: the column size, the Okabe-Ito palette, and one fixed
+"""One figure style for every chapter: phone-first geometry, the Okabe-Ito palette, and one fixed
 colour, line style and marker for each prior and each role, so a reader who met the MAP prior as
 a dotted blue line with squares meets it the same way in every chapter, in colour or in grey.
 
 The palette is Okabe & Ito (2008); pairing each colour with a line style and a marker keeps every
-figure readable without colour (WCAG 2.1, success criterion 1.4.1).
+figure readable without colour (WCAG 2.1, success criterion 1.4.1). Seaborn draws the statistical
+figures; :func:`use_book_style` themes it (and matplotlib) once from the constants here.
+
+Figures are drawn for the phone: the narrowest place a figure is shown is a "What this chapter
+finds" box on a 390-px phone, about :data:`PHONE_COLUMN_PX` CSS pixels wide. A figure
+:data:`FIGURE_WIDTH_IN` inches wide shown there displays text of ``s`` points at
+``s / 72 * PHONE_COLUMN_PX / FIGURE_WIDTH_IN`` pixels; :func:`check_legible` refuses a figure
+whose smallest text would fall below :data:`MIN_TEXT_PX`, and :func:`figure_png` writes the
+smallest size into the PNG, where the browser test reads it back to measure the page as shown.
 """
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
 import matplotlib as mpl
@@ -21,12 +30,18 @@ OKABE_ITO = {
 #: A neutral grey for reference lines (no effect, thresholds): never carries information alone.
 REFERENCE_GREY = "#777777"
 
-#: The book's text column is about 7 inches at desktop width; figures are drawn at that size so
-#: 9-10 pt text in the figure is 9-10 pt on the page.
-FIGURE_WIDTH_IN = 7.0
-#: Raster resolution of every figure in the book.
-FIGURE_DPI = 150
+#: Figures are drawn 4 inches wide, the proportions of a phone's column: panels are stacked, not
+#: set side by side, and 9-10 pt text stays at least 9 px when the figure is shown 320 px wide.
+FIGURE_WIDTH_IN = 4.0
+#: Raster resolution: 800 px across, sharp on a phone's 2x screen and on a laptop.
+FIGURE_DPI = 200
 BASE_FONT_PT = 10
+#: No text in a figure is smaller than this (tick labels, legends, cell labels).
+MIN_FONT_PT = 9
+#: The narrowest column a figure is shown in: a findings box on a 390-px phone (CSS pixels).
+PHONE_COLUMN_PX = 320
+#: Smallest displayed text size a figure may have on a phone (CSS pixels).
+MIN_TEXT_PX = 9.0
 
 
 @dataclass(frozen=True)
@@ -94,31 +109,96 @@ def figure_size(height_in: float) -> tuple[float, float]:
     return (FIGURE_WIDTH_IN, height_in)
 
 
+def seaborn_mappings(names) -> dict:
+    """Keyword arguments that make a seaborn plot with ``hue=style=<prior>`` draw each prior in its
+    fixed look: ``palette``, ``dashes`` and ``markers``, keyed by the names in ``names``."""
+    looks = {name: prior_look(name) for name in names}
+    return {"palette": {n: look.color for n, look in looks.items()},
+            "dashes": {n: _dash_pattern(look.linestyle) for n, look in looks.items()},
+            "markers": {n: look.marker for n, look in looks.items()}}
+
+
+def _dash_pattern(linestyle) -> tuple | str:
+    """A matplotlib line style as seaborn's dash sequence ('' for solid)."""
+    named = {"-": "", "--": (4, 1.6), "-.": (6, 1.6, 1, 1.6), ":": (1, 1.6)}
+    if isinstance(linestyle, str):
+        return named[linestyle]
+    return tuple(linestyle[1])
+
+
+def smallest_text_pt(figure) -> float:
+    """The size in points of the smallest visible, non-empty text of a drawn figure."""
+    from matplotlib.text import Text
+
+    figure.canvas.draw()  # realises tick labels, legends and layout
+    sizes = [t.get_fontsize() for t in figure.findobj(Text)
+             if t.get_visible() and t.get_text().strip() and t.get_figure(root=True) is figure]
+    return min(sizes) if sizes else float("inf")
+
+
+def displayed_text_px(text_pt: float, width_in: float, shown_px: float = PHONE_COLUMN_PX) -> float:
+    """CSS pixels of ``text_pt``-point text in a figure ``width_in`` inches wide shown ``shown_px`` wide."""
+    return text_pt / 72 * shown_px / width_in
+
+
+def check_legible(figure, name: str = "figure") -> float:
+    """Refuse a figure whose smallest text would be shown below :data:`MIN_TEXT_PX` on a phone.
+
+    Returns the smallest text size in points. The message names the figure, its width and the
+    smallest size, and what would make it legible.
+    """
+    width = figure.get_size_inches()[0]
+    smallest = smallest_text_pt(figure)
+    shown = displayed_text_px(smallest, width)
+    if shown < MIN_TEXT_PX - 1e-9:
+        raise ValueError(
+            f"figure {name!r}: its smallest text ({smallest:.1f} pt in a {width:.1f}-in figure) would show at "
+            f"{shown:.1f} px on a phone; draw it at most {FIGURE_WIDTH_IN:g} in wide with text of at least {MIN_FONT_PT} pt")
+    return smallest
+
+
+def figure_png(figure, name: str = "figure") -> bytes:
+    """The figure as PNG bytes at :data:`FIGURE_DPI`, after :func:`check_legible`, with the smallest
+    text size and the resolution written into the PNG's text chunks (``ips-min-text-pt``,
+    ``ips-dpi``) for the browser test."""
+    smallest = check_legible(figure, name)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=FIGURE_DPI,
+                   metadata={"ips-min-text-pt": f"{smallest:g}", "ips-dpi": str(FIGURE_DPI), "Software": None})
+    return buffer.getvalue()
+
+
 def use_book_style() -> None:
-    """Set matplotlib to the book's style.
+    """Set seaborn and matplotlib to the book's style.
 
     Inside Jupyter, importing pyplot first lets the inline backend apply its own defaults before
     ours; it then renders each PNG at the figure's dpi, so figures come out at ``FIGURE_DPI``.
     """
     import matplotlib.pyplot  # noqa: F401
+    import seaborn as sns
 
     looks = list(PRIOR_LOOKS.values())
+    sns.set_theme(context="paper", style="ticks", palette=[look.color for look in looks])
     mpl.rcParams.update({
-        "figure.figsize": figure_size(3.8),
+        "figure.figsize": figure_size(3.0),
         "figure.dpi": FIGURE_DPI,
         "savefig.dpi": FIGURE_DPI,
         "figure.constrained_layout.use": True,
         "font.size": BASE_FONT_PT,
         "axes.titlesize": BASE_FONT_PT + 1,
         "axes.labelsize": BASE_FONT_PT,
-        "xtick.labelsize": BASE_FONT_PT - 1,
-        "ytick.labelsize": BASE_FONT_PT - 1,
-        "legend.fontsize": BASE_FONT_PT - 1,
+        "xtick.labelsize": MIN_FONT_PT,
+        "ytick.labelsize": MIN_FONT_PT,
+        "legend.fontsize": MIN_FONT_PT,
+        "legend.title_fontsize": MIN_FONT_PT,
+        "figure.titlesize": BASE_FONT_PT + 1,
+        "figure.labelsize": BASE_FONT_PT,
         "legend.frameon": False,
         "axes.spines.top": False,
         "axes.spines.right": False,
-        "axes.prop_cycle": cycler(color=[look.color for look in looks])
-        + cycler(linestyle=[look.linestyle for look in looks]) + cycler(marker=[look.marker for look in looks]),
+        # no marker in the cycle: a dense curve would carry one on every point; figures that need
+        # markers to be told apart in grey set them from a Look, with markevery
+        "axes.prop_cycle": cycler(color=[look.color for look in looks]) + cycler(linestyle=[look.linestyle for look in looks]),
         "lines.markersize": 5,
         "image.cmap": "cividis",
     })

@@ -2,12 +2,21 @@
 once, missing values as an em dash with a note, nothing truncated, and a box that scrolls on its
 own (never the page) when a phone is narrower than the table.
 
-Pandas' Styler writes the HTML; this module decides what goes into it.
+On a phone: the caption sits above the scrolling box (so it wraps and is never cut off), the first
+column stays in place while the others scroll, a shadow and a line of text say that the box
+scrolls (``_static/ips_tables.js`` adds the line when it does), and a table longer than
+:data:`FOLD_ROWS` rows is folded behind a "Show" button, so that no table runs on for screens.
+
+The HTML is written here rather than by pandas' Styler: the cells need classes that say whether
+they hold a number (kept on one line) or words (allowed to wrap), and Styler's plain output has
+no per-cell classes.
 """
 
 from __future__ import annotations
 
 import html
+import itertools
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -18,6 +27,10 @@ from ipscompendium import report
 
 MISSING = "\u2014"
 MISSING_NOTE = f"{MISSING} not reported or not applicable."
+#: Tables with more rows than this are folded (shown on request).
+FOLD_ROWS = 20
+#: Ids of the captions, unique within a page (one kernel builds one page).
+_CAPTION_IDS = itertools.count(1)
 
 
 def probability(p: float) -> str:
@@ -42,6 +55,18 @@ def thousands(x: float) -> str:
     return report.number(float(x), 0, grouping=True)
 
 
+def words(code: str) -> str:
+    """A vocabulary code as words: 'derived_from_percentages' -> 'derived from percentages'."""
+    return str(code).replace("_", " ")
+
+
+def study(key: str) -> str:
+    """A study or analysis key as readers cite it: 'frederick2019_corrected' -> 'Frederick 2019, corrected'."""
+    from ipscompendium.trial_sets import published_label
+
+    return published_label(str(key))
+
+
 @dataclass
 class Table:
     """A table ready for the page; Jupyter shows it through ``_repr_html_``."""
@@ -50,19 +75,40 @@ class Table:
     text: pd.DataFrame
     caption: str
     notes: tuple[str, ...]
+    fold: bool = False
 
     def to_html(self) -> str:
-        styler = self.text.style.hide(axis="index").set_caption(html.escape(self.caption))
-        # Styler drops table attributes when it leaves out its own styles; the class goes in here
-        body = styler.to_html(exclude_styles=True).replace("<table>", '<table class="ips-table">', 1)
+        caption_id = f"ips-table-{next(_CAPTION_IDS)}"
+        head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in self.text.columns)
+        rows = "".join(
+            "<tr>" + "".join(f'<td class="{"num" if _reads_as_number(cell) else "words"}">{html.escape(str(cell))}</td>'
+                             for cell in row) + "</tr>"
+            for row in self.text.itertuples(index=False))
+        body = (f'<table class="ips-table" aria-labelledby="{caption_id}"><thead><tr>{head}</tr></thead>'
+                f"<tbody>{rows}</tbody></table>")
         notes = "".join(f'<p class="ips-table-note">{html.escape(note)}</p>' for note in self.notes)
-        return f'<div class="ips-table-wrapper" tabindex="0" role="region" aria-label="{html.escape(self.caption)}">{body}{notes}</div>'
+        box = (f'<div class="ips-table-wrapper" tabindex="0" role="region" aria-labelledby="{caption_id}">'
+               f'{body}</div>{notes}')
+        if self.fold:
+            box = (f'<details class="ips-table-fold"><summary>Show the table ({len(self.text)} rows)</summary>'
+                   f'{box}</details>')
+        return (f'<div class="ips-table-block"><p class="ips-table-caption" id="{caption_id}">'
+                f'{html.escape(self.caption)}</p>{box}</div>')
 
     def _repr_html_(self) -> str:
         return self.to_html()
 
     def __repr__(self) -> str:  # a plain-text fallback that still says what the table is
         return f"{self.caption}\n{self.text.to_string(index=False)}"
+
+
+#: A cell that starts with a number (or a relation, a sign, the missing dash) and is short: kept on one
+#: line, so that '1.76 (0.55 to 5.60)' never breaks into four.
+_NUMBER_CELL = re.compile(r"^[<>≤≥+\-\u2212\u2013~]*\s*[\d.,]|^\u2014$")
+
+
+def _reads_as_number(cell: str) -> bool:
+    return len(str(cell)) <= 32 and bool(_NUMBER_CELL.match(str(cell)))
 
 
 def _cell(value, formatter: Callable | None, decimals: int) -> str | None:
@@ -82,6 +128,7 @@ def _cell(value, formatter: Callable | None, decimals: int) -> str | None:
 def table(
     frame: pd.DataFrame, caption: str, columns: Mapping[str, str] | None = None, *, index: str | None = None,
     decimals: int = 2, formats: Mapping[str, Callable] | None = None, notes: tuple[str, ...] | list[str] = (),
+    fold: bool | None = None,
 ) -> Table:
     """A table for the book.
 
@@ -90,7 +137,8 @@ def table(
     ``index``: a label under which the index is shown as the first column, when it means something.
     ``formats`` maps a column (by its frame name) to a function giving the cell's text; other
     numbers get ``decimals`` decimals, integers none. Missing values print as an em dash and add
-    a note saying so.
+    a note saying so. ``fold``: show the table only on request; by default, when it has more than
+    :data:`FOLD_ROWS` rows.
     """
     frame = frame.copy()
     if index is not None:
@@ -110,7 +158,8 @@ def table(
     if columns is not None:
         text.columns = [columns[c] for c in frame.columns]
     all_notes = tuple(notes) + ((MISSING_NOTE,) if missing else ())
-    return Table(frame.reset_index(drop=True), text, caption, all_notes)
+    fold = len(text) > FOLD_ROWS if fold is None else fold
+    return Table(frame.reset_index(drop=True), text, caption, all_notes, fold)
 
 
 def diagnostics_table(report, caption: str) -> Table:

@@ -23,7 +23,11 @@ def test_table_hides_index_labels_columns_and_marks_missing():
     shown = tables.table(frame, "Two trials", {"study_id": "Trial", "rr": "Risk ratio", "n": "Patients (n)",
                                                 "p": "p-value"}, formats={"p": tables.p_value})
     html = shown.to_html()
-    assert "<caption>Two trials</caption>" in html
+    # the caption sits above the scrolling box and names the table for assistive technology
+    caption_id = re.search(r'<p class="ips-table-caption" id="(ips-table-\d+)">Two trials</p>', html).group(1)
+    assert html.index("Two trials") < html.index('class="ips-table-wrapper"')
+    assert f'<table class="ips-table" aria-labelledby="{caption_id}">' in html
+    assert "<details" not in html
     assert ">7<" not in html and ">9<" not in html  # the meaningless index is gone
     assert list(shown.text.columns) == ["Trial", "Risk ratio", "Patients (n)", "p-value"]
     assert list(shown.text["Risk ratio"]) == ["2.05", tables.MISSING]
@@ -31,7 +35,29 @@ def test_table_hides_index_labels_columns_and_marks_missing():
     assert list(shown.text["p-value"]) == ["< 0.001", "0.200"]
     assert tables.MISSING_NOTE in html
     assert not re.search(r">\s*(nan|NaN|<NA>|None)\s*<", html)
-    assert 'class="ips-table-wrapper"' in html and '<table class="ips-table">' in html
+    assert 'class="ips-table-wrapper"' in html
+
+
+def test_long_tables_fold_and_every_caption_id_is_new():
+    long = pd.DataFrame({"x": range(tables.FOLD_ROWS + 1)})
+    first, second = tables.table(long, "Long", {"x": "X"}).to_html(), tables.table(long.head(3), "Short", {"x": "X"}).to_html()
+    assert f"<summary>Show the table ({tables.FOLD_ROWS + 1} rows)</summary>" in first and "<details" not in second
+    assert "<details" in tables.table(long.head(3), "Folded on request", {"x": "X"}, fold=True).to_html()
+    assert "<details" not in tables.table(long, "Unfolded on request", {"x": "X"}, fold=False).to_html()
+    ids = re.findall(r'id="(ips-table-\d+)"', first + second)
+    assert len(ids) == 2 and ids[0] != ids[1]
+
+
+def test_number_cells_stay_on_one_line_and_words_may_wrap():
+    frame = pd.DataFrame({"a": ["IPS in Pain", "− 0.3", "< 0.001"], "b": ["1.76 (0.55 to 5.60)", "—", "a long note " * 4]})
+    html = tables.table(frame, "Cells", {"a": "A", "b": "B"}).to_html()
+    classes = re.findall(r'<td class="(\w+)">', html)
+    assert classes == ["words", "num", "num", "num", "num", "words"]
+
+
+def test_codes_and_keys_read_as_words():
+    assert tables.words("derived_from_percentages") == "derived from percentages"
+    assert tables.study("frederick2019_corrected") == "Frederick 2019, corrected"
 
 
 def test_table_keeps_a_meaningful_index_and_pd_na():
@@ -112,14 +138,65 @@ class _Glue:
         self.calls[name] = value
 
 
-def test_publisher_glues_a_figure_and_refuses_one_wider_than_the_column(tmp_path):
+def test_publisher_glues_a_legible_figure_as_png_with_its_smallest_text_size(tmp_path):
+    import io
+
+    from PIL import Image as PILImage
+
+    style.use_book_style()
     glue = _Glue()
     pub = publish.Publisher("t", glue, tmp_path)
-    fig = plt.figure(figsize=(7, 3))
+    fig, ax = plt.subplots(figsize=style.figure_size(2.5))
+    ax.plot([0, 1], [0, 1])
+    ax.set_title("a title", fontsize=12)
     pub.figure("fig_ok", fig)
-    assert glue.calls["fig_ok"] is fig and not plt.fignum_exists(fig.number)
-    with pytest.raises(ValueError, match="13.0 in wide"):
-        pub.figure("fig_wide", plt.figure(figsize=(13, 3)))
+    assert not plt.fignum_exists(fig.number)
+    png = PILImage.open(io.BytesIO(glue.calls["fig_ok"].data))
+    # the tick labels are the smallest text, at the book's minimum
+    assert float(png.text["ips-min-text-pt"]) == style.MIN_FONT_PT and int(png.text["ips-dpi"]) == style.FIGURE_DPI
+    assert png.size == (round(style.FIGURE_WIDTH_IN * style.FIGURE_DPI), round(2.5 * style.FIGURE_DPI))
+
+
+def test_publisher_refuses_a_figure_whose_text_would_be_too_small_on_a_phone(tmp_path):
+    style.use_book_style()
+    pub = publish.Publisher("t", _Glue(), tmp_path)
+    wide = plt.figure(figsize=(7, 3))
+    wide.text(0.5, 0.5, "ten points")
+    # 10 pt in a 7-in figure shown 320 px wide: 10 / 72 * 320 / 7 = 6.3 px
+    with pytest.raises(ValueError, match=r"'fig_wide'.*10.0 pt in a 7.0-in figure.*6.3 px"):
+        pub.figure("fig_wide", wide)
+    assert not plt.fignum_exists(wide.number)
+    small = plt.figure(figsize=style.figure_size(2))
+    small.text(0.5, 0.5, "small", fontsize=8)
+    with pytest.raises(ValueError, match="8.0 pt"):
+        pub.figure("fig_small", small)
+    # 9 pt at 4 in is exactly legible: 9 / 72 * 320 / 4 = 10 px
+    assert style.displayed_text_px(9, 4.0) == pytest.approx(10.0)
+    assert style.displayed_text_px(9, 4.0, 390) == pytest.approx(12.1875)
+
+
+def test_hidden_and_empty_text_do_not_count_towards_the_smallest_size():
+    style.use_book_style()
+    fig = plt.figure(figsize=style.figure_size(2))
+    fig.text(0.1, 0.1, "shown", fontsize=11)
+    fig.text(0.2, 0.2, "hidden", fontsize=5).set_visible(False)
+    fig.text(0.3, 0.3, "   ", fontsize=4)
+    assert style.smallest_text_pt(fig) == 11
+    plt.close(fig)
+
+
+def test_seaborn_draws_each_prior_in_its_fixed_look():
+    import seaborn as sns
+
+    style.use_book_style()
+    frame = pd.DataFrame({"x": [0, 1, 0, 1], "y": [0, 1, 1, 0], "prior": ["MAP", "MAP", "sceptical", "sceptical"]})
+    ax = sns.lineplot(frame, x="x", y="y", hue="prior", style="prior", **style.seaborn_mappings(["MAP", "sceptical"]))
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    for name in ("MAP", "sceptical"):
+        look = style.PRIOR_LOOKS[name]
+        assert lines[name].get_color() == look.color and lines[name].get_marker() == look.marker
+    assert lines["MAP"]._dash_pattern != lines["sceptical"]._dash_pattern  # dotted vs dashed: no colour needed
+    plt.close(ax.figure)
 
 
 def test_answer_card_counts_ranges_and_text():
