@@ -143,7 +143,6 @@ class Publisher:
         the browser test.
         """
         import matplotlib.pyplot as plt
-        from IPython.display import Image
 
         from ipscompendium.style import figure_png
 
@@ -151,7 +150,7 @@ class Publisher:
             png = figure_png(figure, name)
         finally:
             plt.close(figure)
-        self._glue_function(name, Image(data=png, format="png"), display=False)
+        self._glue_function(name, PngFigure(png), display=False)
 
     def html(self, name: str, block) -> None:
         """Glue an HTML block (an object with ``_repr_html_``, such as the prior dial) for ``{glue:any}``."""
@@ -162,6 +161,19 @@ class Publisher:
         self._glue_function(name, english, display=False)
         if norwegian is not None:
             self._glue_function(f"{name}_no", norwegian, display=False)
+
+
+class PngFigure:
+    """A drawn figure as PNG bytes; Jupyter (and so ``glue``) shows it through ``_repr_png_``."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def _repr_png_(self) -> bytes:
+        return self.data
+
+    def __repr__(self) -> str:
+        return f"<figure: PNG, {len(self.data):,} bytes>"
 
 
 def read_ledger(ledger_dir: Path | None = None) -> list[dict]:
