@@ -16,8 +16,9 @@ from ipscompendium import report
 from ipscompendium.report import Estimate
 
 WORDS = {
-    "en": {"range": "95% range", "not": "did not", "ring": "dashed ring: inside the 95% range", "to": "to"},
-    "no": {"range": "95\u00a0%-intervall", "not": "hadde ikke", "ring": "stiplet ring: innenfor 95\u00a0%-intervallet", "to": "til"},
+    "en": {"range": "95% range", "not": "did not", "ring": "thick dashed edge: inside the 95% range", "to": "to"},
+    "no": {"range": "95\u00a0%-intervall", "not": "hadde ikke", "ring": "tykk stiplet kant: innenfor 95\u00a0%-intervallet",
+           "to": "til"},
 }
 
 #: The outcome as each study measured it (English, Norwegian): what a filled icon means.
@@ -79,14 +80,20 @@ class AnswerCard:
                   f'<span class="icon"></span> {words["not"]} '
                   f'<span class="icon in-range"></span> {words["ring"]}</p>')
         footnote = f'<p class="answer-footnote">{html.escape(self.footnote)}</p>' if self.footnote else ""
-        return (f'<figure class="answer-card" lang="{self.language}"><figcaption class="answer-title">'
-                f'{html.escape(self.title)}</figcaption>{rows}{legend}{footnote}</figure>')
+        # the key comes before the arrays, so that a reader on a phone meets it first
+        return (f'<figure class="answer-card" lang="{_html_language(self.language)}"><figcaption class="answer-title">'
+                f'{html.escape(self.title)}</figcaption>{legend}{rows}{footnote}</figure>')
 
     def _repr_html_(self) -> str:
         return self.to_html()
 
     def __repr__(self) -> str:
         return self.title
+
+
+def _html_language(language: str) -> str:
+    """The HTML language tag: Norwegian Bokmål is 'nb' (BCP 47), which screen readers know."""
+    return {"no": "nb"}.get(language, language)
 
 
 def icon_array_html(n: int, low: int, high: int, words: dict) -> str:
@@ -142,10 +149,11 @@ def meta_analysis_card(control_risk: float, pooled_rr: Estimate, new_setting_rr:
 
 def pain_trial_card(timepoints: list[tuple[int, Estimate, Estimate, float, float]], prior_label: str, n_patients: int,
                     language: str = "en", relevant_points: int = 10) -> AnswerCard:
-    """Chronic pain: per follow-up, the posterior risk of work in each arm, P(IPS better) by any amount
-    and P(IPS better by more than ``relevant_points`` percentage points).
+    """Chronic pain: per follow-up, the share in work in each arm with its 95% range, P(IPS better) by
+    any amount and P(IPS better by more than ``relevant_points`` percentage points).
 
-    ``timepoints``: (months, control risk, IPS risk, P(IPS better), P(gain > relevant_points)).
+    ``timepoints``: (months, control risk, IPS risk, P(IPS better), P(gain > relevant_points)); each
+    risk's value is what the trial observed, its interval the posterior 95% range.
     """
     no = language == "no"
     rows = []
@@ -162,21 +170,37 @@ def pain_trial_card(timepoints: list[tuple[int, Estimate, Estimate, float, float
     if no:
         title = (f"Langvarige smerter (IPS in Pain, {n_patients} pasienter): av 100 pasienter, hvor mange hadde hatt "
                  "lønnet arbeid (minst én dag)?")
-        foot = f"Bayesiansk analyse med {prior_label} prior; intervallene er brede fordi studien er liten."
+        foot = (f"Fylte prikker: det studien observerte. Intervallene: bayesiansk analyse med {prior_label} "
+                "forhåndsantakelse; de er brede fordi studien er liten.")
     else:
         title = (f"Chronic pain (IPS in Pain, {n_patients} patients): out of 100 patients, how many had had paid work "
                  "(at least one day)?")
-        foot = f"Bayesian analysis with the {prior_label} prior; the ranges are wide because the trial is small."
+        foot = (f"Filled icons: what the trial observed. Ranges: Bayesian analysis with the {prior_label} prior; "
+                "they are wide because the trial is small.")
     return AnswerCard(title, tuple(rows), foot, language, "paid work, at least one day")
 
 
 def pain_trial_card_from_summary(summary, prior_name: str, prior_label: str, n_patients: int, language: str = "en",
-                                 relevant_points: int = 10) -> AnswerCard:
-    """:func:`pain_trial_card` from :func:`trial_models.exact_table`'s rows for one prior."""
+                                 relevant_points: int = 10, observed=None) -> AnswerCard:
+    """:func:`pain_trial_card` from :func:`trial_models.exact_table`'s rows for one prior.
+
+    ``observed``: the employment table (``timepoint_months``, ``employed_ips``, ``n_ips``,
+    ``employed_control``, ``n_control``). When given, each arm shows the share the trial observed,
+    the number the text gives, with the posterior 95% range around it; otherwise the posterior median.
+    """
     rows = summary[summary["prior"] == prior_name].sort_values("timepoint_months")
     if rows.empty:
         raise KeyError(f"no rows for the prior {prior_name!r}")
-    points = [(int(r.timepoint_months), Estimate(r.p_control_median, r.p_control_low, r.p_control_high),
-               Estimate(r.p_treatment_median, r.p_treatment_low, r.p_treatment_high), float(r.p_benefit), float(r.p_relevant_rd))
+    seen = None if observed is None else observed.set_index("timepoint_months")
+
+    def middle(r, arm: str, median: float) -> float:
+        if seen is None:
+            return median
+        events, n = {"control": ("employed_control", "n_control"), "ips": ("employed_ips", "n_ips")}[arm]
+        return float(seen.loc[r.timepoint_months, events] / seen.loc[r.timepoint_months, n])
+
+    points = [(int(r.timepoint_months), Estimate(middle(r, "control", r.p_control_median), r.p_control_low, r.p_control_high),
+               Estimate(middle(r, "ips", r.p_treatment_median), r.p_treatment_low, r.p_treatment_high), float(r.p_benefit),
+               float(r.p_relevant_rd))
               for r in rows.itertuples()]
     return pain_trial_card(points, prior_label, n_patients, language, relevant_points)

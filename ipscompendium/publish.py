@@ -84,6 +84,10 @@ class Publisher:
         self._glue(name, report.interval_text(shown, decimals, kind, signed=signed, unit=unit[0]))
         self._glue(f"{name}_no", report.interval_text(shown, decimals, kind, norwegian=True, signed=signed, unit=unit[1]))
         self._glue(f"{name}_value", report.number(shown.value, decimals, signed=signed))
+        # for plain-language sentences that name the interval in their own words
+        self._glue(f"{name}_value_no", report.number(shown.value, decimals, norwegian=True, signed=signed))
+        self._glue(f"{name}_range", report.range_text(shown.low, shown.high, decimals))
+        self._glue(f"{name}_range_no", report.range_text(shown.low, shown.high, decimals, norwegian=True))
         self._record(name, f"estimate ({kind})", estimate.value, estimate.low, estimate.high, estimate.method)
 
     def number(self, name: str, value: float, decimals: int = 0, method: str = "exact", norwegian_text: str | None = None,

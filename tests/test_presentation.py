@@ -218,7 +218,7 @@ def test_answer_card_caps_at_everyone_and_speaks_norwegian():
     n, low, high = card.rows[0].arms[2].per_100()
     assert (n, low, high) == (80, 20, 100)
     html = card.to_html()
-    assert 'lang="no"' in html and "av 100 hadde ordinær jobb i oppfølgingstiden" in html and "arbeidsrettet rehabilitering" in html
+    assert 'lang="nb"' in html and "av 100 hadde ordinær jobb i oppfølgingstiden" in html and "arbeidsrettet rehabilitering" in html
 
 
 def test_pain_card_has_one_row_per_timepoint():
@@ -245,6 +245,12 @@ def test_pain_card_from_the_exact_table():
     assert abs(control.risk.value - 7 / 18) < 0.05 and abs(ips.risk.value - 20 / 38) < 0.03
     with pytest.raises(KeyError):
         cards.pain_trial_card_from_summary(summary, "MAP", "MAP", 56)
+    # with the observed table, the icons show what the text says (7/18 -> 39, 20/38 -> 53), the ranges stay posterior
+    shown = cards.pain_trial_card_from_summary(summary, "weakly informative", "weakly informative", 56, observed=employment)
+    control_seen, ips_seen = shown.rows[0].arms
+    assert control_seen.per_100()[0] == 39 and ips_seen.per_100()[0] == 53
+    assert control_seen.risk.low == control.risk.low and ips_seen.risk.high == ips.risk.high
+    assert "Filled icons: what the trial observed" in shown.footnote
 
 
 def test_employment_figure_shows_each_arm_with_wilson_intervals():

@@ -84,6 +84,8 @@ def test_an_estimate_is_glued_with_its_interval_and_units(publisher):
     pub.estimate("rd", Estimate(0.129, -0.1398, 0.39), 0, scale=100, signed=True, unit=(" points", " poeng"))
     assert glued["rd"] == "+13 points (95% CrI \u221214 to +39 points)"
     assert glued["rd_no"] == "+13 poeng (95\u00a0% KrI \u221214 til +39 poeng)"
+    # the parts, for sentences that name the interval in their own words
+    assert (glued["rd_value_no"], glued["rd_range"], glued["rd_range_no"]) == ("+13", "\u221214 to 39", "\u221214 til 39")
 
 
 def test_every_number_is_written_to_the_ledger_unrounded(publisher):
