@@ -64,7 +64,7 @@ def dial_data(employment: pd.DataFrame, named_priors: Sequence[NormalMixturePrio
 class PriorDial:
     """The dial as an HTML block for the book (``Publisher.html``)."""
 
-    def __init__(self, data: dict, dial_id: str = "prior-dial"):
+    def __init__(self, data: dict, dial_id: str = "ips-prior-dial"):
         self.data, self.dial_id = data, dial_id
 
     def _repr_html_(self) -> str:
@@ -74,7 +74,7 @@ class PriorDial:
         return f"PriorDial({len(self.data['presets'])} named priors, {len(self.data['timepoints'])} follow-ups)"
 
 
-def dial_html(data: dict, dial_id: str = "prior-dial") -> str:
+def dial_html(data: dict, dial_id: str = "ips-prior-dial") -> str:
     """The dial's markup: labelled, keyboard-operable controls, a plot and an ``aria-live`` summary."""
     months = "".join(
         f'<label><input type="radio" name="{dial_id}-months" value="{t["months"]}"'
@@ -93,14 +93,11 @@ same answers for the named priors.</p></noscript>
 <fieldset class="ips-dial-months"><legend>Follow-up</legend>{months}</fieldset>
 <div class="ips-dial-presets" role="group" aria-label="Named priors">{buttons}</div>
 <label class="ips-dial-row">Prior median odds ratio <output class="ips-dial-mean-out"></output>
-<input class="ips-dial-mean" type="range" min="{MEAN_RANGE[0]}" max="{MEAN_RANGE[1]}" step="0.05" value="0"
-aria-label="Prior mean of the log odds ratio"></label>
+<input class="ips-dial-mean" type="range" min="{MEAN_RANGE[0]}" max="{MEAN_RANGE[1]}" step="0.05" value="0"></label>
 <label class="ips-dial-row">Prior SD of the log odds ratio <output class="ips-dial-sd-out"></output>
-<input class="ips-dial-sd" type="range" min="{SD_RANGE[0]}" max="{SD_RANGE[1]}" step="0.05" value="2"
-aria-label="Prior standard deviation of the log odds ratio"></label>
+<input class="ips-dial-sd" type="range" min="{SD_RANGE[0]}" max="{SD_RANGE[1]}" step="0.05" value="2"></label>
 <label class="ips-dial-row ips-dial-weight-row" hidden>Weight of the vague component <output class="ips-dial-weight-out"></output>
-<input class="ips-dial-weight" type="range" min="0" max="1" step="0.05" value="0"
-aria-label="Robust weight of the vague component"></label>
+<input class="ips-dial-weight" type="range" min="0" max="1" step="0.05" value="0"></label>
 <p class="ips-dial-prior-text"></p>
 <svg class="ips-dial-plot" viewBox="0 0 320 150" role="img"
 aria-label="Prior (dashed) and posterior (solid) density of the odds ratio, on a log scale; the vertical line marks no effect."></svg>
