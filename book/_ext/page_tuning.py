@@ -8,6 +8,11 @@
   buttons, which makes the browser log "Identifier 'THEBE_JS_URL' has already been declared".
 - **One h1 per page.** The theme repeats the page title in a print-only block; it is written as a
   paragraph there, so that the page has one top-level heading.
+- **Only the icons the book shows.** The theme loads Font Awesome's whole icon set as one 1.5 MB
+  script on every page; the book shows about twenty icons. After the build, the icon definitions
+  that no page names (by name or alias) are taken out of the script; the library itself is kept.
+- **Unique ids.** sphinx-exercise gives every exercise and solution body the same id
+  (``exercise-content``, ``solution-content``); the second and later are numbered.
 """
 
 from __future__ import annotations
@@ -17,6 +22,11 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
+REPEATED_IDS = re.compile(r'id="(exercise-content|solution-content)"')
+FONTAWESOME = Path("_static") / "scripts" / "fontawesome.js"
+#: One icon definition in the minified script: "name":[width,height,[aliases],"unicode","path" or [paths]]
+ICON = re.compile(r',?"([a-z0-9-]+)":\[(\d+),(\d+),\[([^\]]*)\],"[0-9a-f]+",(?:"[^"]*"|\[[^\]]*\])\]')
+ICON_CLASS = re.compile(r"\bfa-([a-z0-9-]+)")
 PRINT_TITLE = re.compile(r'(<div id="jb-print-docs-body" class="onlyprint">\s*)<h1>(.*?)</h1>', re.S)
 
 
@@ -50,11 +60,50 @@ def _one_h1(app: Sphinx, exception) -> None:
     for page in Path(app.outdir).rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         tuned = PRINT_TITLE.sub(r'\1<p class="print-title">\2</p>', text)
+        counts: dict[str, int] = {}
+
+        def number(match: re.Match) -> str:
+            counts[match.group(1)] = counts.get(match.group(1), 0) + 1
+            n = counts[match.group(1)]
+            return match.group(0) if n == 1 else f'id="{match.group(1)}-{n}"'
+
+        tuned = REPEATED_IDS.sub(number, tuned)
         if tuned != text:
             page.write_text(tuned, encoding="utf-8")
 
 
+def icons_in_use(outdir: Path) -> set[str]:
+    """Every ``fa-<name>`` class named in the built pages and the theme's own scripts."""
+    names: set[str] = set()
+    for path in list(outdir.rglob("*.html")) + [p for p in (outdir / "_static").rglob("*.js") if p.name != "fontawesome.js"]:
+        names |= set(ICON_CLASS.findall(path.read_text(encoding="utf-8", errors="ignore")))
+    return names
+
+
+def keep_icons(script: str, used: set[str]) -> str:
+    """The script without the definitions of icons whose name and aliases are all unused."""
+    def drop_unused(match: re.Match) -> str:
+        aliases = {a.strip('"') for a in match.group(4).split(",") if a.startswith('"')}
+        if match.group(1) in used or aliases & used:
+            return match.group(0)
+        # keep the object literal well formed: a leading comma goes with the dropped entry, and an
+        # entry that opened an object passes its place to the next one
+        return ""
+
+    trimmed = ICON.sub(drop_unused, script)
+    return re.sub(r"\{,", "{", trimmed)
+
+
+def _trim_icons(app: Sphinx, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    path = Path(app.outdir) / FONTAWESOME
+    if path.exists():
+        path.write_text(keep_icons(path.read_text(encoding="utf-8"), icons_in_use(Path(app.outdir))), encoding="utf-8")
+
+
 def setup(app: Sphinx) -> dict:
+    app.connect("build-finished", _trim_icons)
     app.connect("html-page-context", _tune, priority=900)
     app.connect("build-finished", _one_h1)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,21 +1,29 @@
 """Every page of the built book in a real browser (Debian's chromium driven by Selenium through
-chromedriver; no browser is downloaded), at a phone's and a laptop's size.
+chromedriver; no browser is downloaded), at a phone's and a laptop's size, measured as a reader
+would meet it.
 
-Fails when a page scrolls sideways, when a raster figure is shown at less than half its natural
-width on a laptop (its 9-pt text would shrink below legibility), when a displayed equation is
-wider than the laptop's text column (it would be cut off), when the welcome page's answer
-cards start below the first screen, or when the equations are left as raw LaTeX. Saves a
-screenshot of each page's first screen under _build/screenshots/.
+Fails when a page scrolls sideways; when a figure's smallest text is shown below 9 px on the phone
+or 11 px on the laptop (the size is read from the PNG, where ``style.figure_png`` wrote it, and
+scaled by the width the figure is shown at); when a table is taller than two phone screens without
+being folded, or scrolls sideways without its cue; when code cells are shown open on an analysis
+page; when text in the article has a contrast below 4.5:1 (3:1 for large text) in light or in
+dark mode; when the browser logs an error; when an id is repeated or a page has more than one h1;
+when a page outweighs its budget; when a displayed equation is wider than the column or left as
+raw LaTeX; or when the welcome page's answer does not start on the first screen. Saves a
+screenshot of each page's first screen under _build/screenshots/ and each page's weight in
+_build/screenshots/weights.csv.
 
 Run with `make browser-test` (which says what to install when the browser is missing).
 """
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import time
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import pytest
 
@@ -27,6 +35,14 @@ SHOTS = ROOT / "_build" / "screenshots"
 SIZES = {"phone": (390, 844), "desktop": (1280, 800)}
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", shutil.which("chromedriver") or "/usr/bin/chromedriver")
+#: Smallest text a figure may show, in CSS pixels, at each size (issue 20).
+MIN_FIGURE_TEXT_PX = {"phone": 9.0, "desktop": 11.0}
+#: Pages that may show their code open: the chapters that teach the code.
+CODE_PAGES = {"notebooks/teaching.html", "notebooks/own_trials.html", "book/api.html"}
+#: Page weight budgets (bytes, uncompressed): the welcome page is the first page most readers open.
+WEIGHT_BUDGET = {"book/welcome.html": 1_500_000}
+DEFAULT_WEIGHT_BUDGET = 3_000_000
+WEIGHTS: dict[tuple[str, str], int] = {}
 
 
 def _pages() -> list[Path]:
@@ -45,6 +61,7 @@ def browser(request):
     width, height = SIZES[request.param]
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
                  "--disable-background-networking", "--no-first-run", f"--window-size={width},{height}"):
         options.add_argument(flag)
@@ -115,7 +132,156 @@ def test_page_in_a_real_browser(browser, page):
         if top is None or top > height - 120:
             problems.append(f"the answer card starts at {top} px, below the first screen ({height} px)")
 
+    problems += _figure_text(driver, size)
+    problems += _tables(driver, size)
+    name = str(page.relative_to(HTML))
+    if name not in CODE_PAGES:
+        shown = driver.execute_script("""
+            return [...document.querySelectorAll('main div.cell_input')].filter(c => c.getClientRects().length > 0
+              && c.offsetHeight > 0).length;""")
+        if shown:
+            problems.append(f"{shown} code cell(s) shown open (fold them: tags: [hide-input])")
+    problems += _repeated_ids_and_headings(driver)
+    icons = driver.execute_script("""return [document.querySelectorAll('svg.svg-inline--fa').length,
+        [...document.querySelectorAll('i[class*="fa-"]')].map(i => i.className).slice(0, 3)];""")
+    if icons[0] == 0 or icons[1]:
+        problems.append(f"icons not drawn (the trimmed Font Awesome lacks them?): {icons}")
+    problems += _console_errors(driver)
+    problems += _contrast(driver)
+    WEIGHTS[(name, size)] = _weight(driver, page)
+    budget = WEIGHT_BUDGET.get(name, DEFAULT_WEIGHT_BUDGET)
+    if WEIGHTS[(name, size)] > budget:
+        problems.append(f"weighs {WEIGHTS[(name, size)] / 1e6:.2f} MB, over its budget of {budget / 1e6:.1f} MB")
+    _write_weights()
     assert not problems, f"{page.relative_to(HTML)} at {size}: " + "; ".join(problems)
+
+
+def _figure_text(driver, size: str) -> list[str]:
+    """Each figure's smallest text as shown: the size written into the PNG, scaled by the displayed width."""
+    from PIL import Image
+
+    problems = []
+    shown = driver.execute_script("""
+        return [...document.querySelectorAll('main img')].filter(i => i.clientWidth > 0 && /\\.png$/i.test(i.src))
+          .map(i => [i.src, i.clientWidth]);""")
+    for src, width in shown:
+        path = Path(unquote(urlparse(src).path))
+        with Image.open(path) as png:
+            text_pt, dpi, natural = png.text.get("ips-min-text-pt"), png.text.get("ips-dpi"), png.width
+        if text_pt is None:
+            problems.append(f"{path.name}: a figure without its text size (glue it with Publisher.figure)")
+            continue
+        px = float(text_pt) * float(dpi) / 72 * width / natural
+        if px < MIN_FIGURE_TEXT_PX[size] - 0.05:
+            problems.append(f"{path.name}: smallest text {px:.1f} px as shown ({width} px wide), below {MIN_FIGURE_TEXT_PX[size]:g}")
+    return problems
+
+
+def _tables(driver, size: str) -> list[str]:
+    """Tables: none taller than two phone screens unless folded; a table that scrolls sideways says so."""
+    return driver.execute_script("""
+        const size = arguments[0], problems = [], screen = window.innerHeight;
+        for (const box of document.querySelectorAll('main .ips-table-wrapper')) {
+          if (box.getClientRects().length === 0) continue;  // inside a closed fold
+          const caption = (box.closest('.ips-table-block')?.querySelector('.ips-table-caption')?.textContent || '').slice(0, 50);
+          if (size === 'phone' && box.offsetHeight > 2 * screen)
+            problems.push(`table "${caption}" is ${box.offsetHeight} px tall, more than two screens, and not folded`);
+          const scrolls = box.scrollWidth > box.clientWidth + 1;
+          const cue = box.previousElementSibling && box.previousElementSibling.classList.contains('ips-scroll-cue');
+          if (scrolls && !cue) problems.push(`table "${caption}" scrolls sideways without a cue`);
+        }
+        for (const t of document.querySelectorAll('main table')) {
+          if (t.getClientRects().length === 0 || t.closest('.ips-table-wrapper, .highlight, .cell_output')) continue;
+          const parent = t.parentElement;
+          if (t.offsetWidth > parent.clientWidth + 1 && !(parent.scrollWidth > parent.clientWidth && getComputedStyle(parent).overflowX !== 'visible'))
+            problems.push(`a table is wider than the column: ${(t.textContent || '').trim().slice(0, 40)}`);
+        }
+        return problems;""", size)
+
+
+def _repeated_ids_and_headings(driver) -> list[str]:
+    ids, h1 = driver.execute_script("""
+        const seen = {};
+        for (const e of document.querySelectorAll('[id]')) seen[e.id] = (seen[e.id] || 0) + 1;
+        return [Object.entries(seen).filter(([k, n]) => n > 1).map(([k, n]) => `${k} (${n}x)`),
+                document.querySelectorAll('h1').length];""")
+    problems = [f"repeated ids: {ids[:5]}"] if ids else []
+    if h1 != 1:
+        problems.append(f"{h1} h1 elements; a page has one")
+    return problems
+
+
+def _console_errors(driver) -> list[str]:
+    errors = [entry["message"][:160] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+    return [f"browser errors: {errors[:3]}"] if errors else []
+
+
+#: Text colour against its background, by WCAG 2.1's relative luminance; run in light and in dark mode.
+CONTRAST_SCRIPT = """
+const parse = c => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return [0, 0, 0, 0];
+  const p = m[1].split(/[ ,/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+const over = (top, below) => top.slice(0, 3).map((v, i) => v * top[3] + below[i] * (1 - top[3])).concat([1]);
+const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+function background(e) {
+  const layers = [];
+  for (let n = e; n; n = n.parentElement) {
+    const c = parse(getComputedStyle(n).backgroundColor);
+    if (c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+  }
+  let base = [255, 255, 255, 1];
+  if (!layers.length || layers[layers.length - 1][3] < 1) base = parse(getComputedStyle(document.body).backgroundColor);
+  for (const layer of layers.reverse()) base = over(layer, base);
+  return base;
+}
+const low = [];
+const walker = document.createTreeWalker(document.querySelector('main') || document.body, NodeFilter.SHOW_TEXT);
+const done = new Set();
+while (walker.nextNode()) {
+  const e = walker.currentNode.parentElement;
+  if (!e || done.has(e) || !walker.currentNode.textContent.trim()) continue;
+  done.add(e);
+  if (e.closest('.mjx-container, mjx-container, svg, [hidden], details:not([open]) > :not(summary)')) continue;
+  if (e.getClientRects().length === 0) continue;
+  const style = getComputedStyle(e);
+  if (style.visibility === 'hidden' || parseFloat(style.opacity) === 0) continue;
+  const bg = background(e), fg = over(parse(style.color), bg);
+  const a = lum(fg), b = lum(bg), ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight) >= 700;
+  const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+  if (ratio < needed - 0.01) low.push(`${e.tagName.toLowerCase()}.${(e.className || '').toString().split(' ')[0]} `
+    + `"${walker.currentNode.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}:1`);
+}
+return low;
+"""
+
+
+def _contrast(driver) -> list[str]:
+    problems = []
+    for mode in ("light", "dark"):
+        driver.execute_script("document.documentElement.dataset.theme = arguments[0];"
+                              "document.documentElement.dataset.mode = arguments[0];", mode)
+        time.sleep(0.05)
+        low = driver.execute_script(CONTRAST_SCRIPT)
+        if low:
+            problems.append(f"text below 4.5:1 in {mode} mode ({len(low)}): {low[:4]}")
+    driver.execute_script("document.documentElement.dataset.theme = 'light'; document.documentElement.dataset.mode = 'light';")
+    return problems
+
+
+def _weight(driver, page: Path) -> int:
+    """Bytes of the page and of every local file it loaded (uncompressed, as on disk)."""
+    urls = driver.execute_script("return performance.getEntriesByType('resource').map(r => r.name);")
+    files = {page} | {Path(unquote(urlparse(u).path)) for u in urls if u.startswith("file:")}
+    return sum(f.stat().st_size for f in files if f.is_file())
+
+
+def _write_weights() -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with open(SHOTS / "weights.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["page", "size", "bytes"])
+        writer.writerows((page, size, n) for (page, size), n in sorted(WEIGHTS.items()))
 
 
 def test_the_prior_dial_works_in_the_browser(browser):
