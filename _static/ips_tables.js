@@ -2,6 +2,9 @@
 // The shadows at the box's edges (ips.css) show the same without script.
 (function () {
   "use strict";
+  // A first-time reader has no stored colour mode; the theme then reads an empty one and logs an
+  // error ("Got invalid theme mode"). Its own default is "auto": say so before it looks.
+  if (!document.documentElement.dataset.mode) document.documentElement.dataset.mode = "auto";
   function mark() {
     document.querySelectorAll(".ips-table-wrapper").forEach(function (box) {
       var scrolls = box.scrollWidth > box.clientWidth + 1;

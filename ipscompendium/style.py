@@ -30,16 +30,17 @@ OKABE_ITO = {
 #: A neutral grey for reference lines (no effect, thresholds): never carries information alone.
 REFERENCE_GREY = "#777777"
 
-#: Figures are drawn 4 inches wide, the proportions of a phone's column: panels are stacked, not
-#: set side by side, and 9-10 pt text stays at least 9 px when the figure is shown 320 px wide.
-FIGURE_WIDTH_IN = 4.0
-#: Raster resolution: 800 px across, sharp on a phone's 2x screen and on a laptop.
+#: Figures are drawn 3.8 inches wide, the proportions of a phone's column: panels are stacked, not
+#: set side by side, and 9-10 pt text stays at least 9 px when the figure is shown 276 px wide.
+FIGURE_WIDTH_IN = 3.8
+#: Raster resolution: 760 px across, sharp on a phone's 2x screen and on a laptop.
 FIGURE_DPI = 200
 BASE_FONT_PT = 10
 #: No text in a figure is smaller than this (tick labels, legends, cell labels).
 MIN_FONT_PT = 9
-#: The narrowest column a figure is shown in: a findings box on a 390-px phone (CSS pixels).
-PHONE_COLUMN_PX = 320
+#: The narrowest column a figure is shown in: a findings box on a 390-px phone (CSS pixels, as
+#: measured by the browser test).
+PHONE_COLUMN_PX = 276
 #: Smallest displayed text size a figure may have on a phone (CSS pixels).
 MIN_TEXT_PX = 9.0
 

@@ -162,17 +162,19 @@ def test_publisher_refuses_a_figure_whose_text_would_be_too_small_on_a_phone(tmp
     pub = publish.Publisher("t", _Glue(), tmp_path)
     wide = plt.figure(figsize=(7, 3))
     wide.text(0.5, 0.5, "ten points")
-    # 10 pt in a 7-in figure shown 320 px wide: 10 / 72 * 320 / 7 = 6.3 px
-    with pytest.raises(ValueError, match=r"'fig_wide'.*10.0 pt in a 7.0-in figure.*6.3 px"):
+    # 10 pt in a 7-in figure shown 276 px wide: 10 / 72 * 276 / 7 = 5.5 px
+    with pytest.raises(ValueError, match=r"'fig_wide'.*10.0 pt in a 7.0-in figure.*5.5 px"):
         pub.figure("fig_wide", wide)
     assert not plt.fignum_exists(wide.number)
     small = plt.figure(figsize=style.figure_size(2))
     small.text(0.5, 0.5, "small", fontsize=8)
     with pytest.raises(ValueError, match="8.0 pt"):
         pub.figure("fig_small", small)
-    # 9 pt at 4 in is exactly legible: 9 / 72 * 320 / 4 = 10 px
-    assert style.displayed_text_px(9, 4.0) == pytest.approx(10.0)
-    assert style.displayed_text_px(9, 4.0, 390) == pytest.approx(12.1875)
+    # 9 pt in the book's 3.8-in figure is legible in the narrowest column: 9 / 72 * 276 / 3.8 = 9.08 px
+    assert style.displayed_text_px(9, 3.8) == pytest.approx(9.0789, abs=1e-4)
+    assert style.displayed_text_px(9, 3.8) >= style.MIN_TEXT_PX
+    assert style.displayed_text_px(9, 4.0, 320) == pytest.approx(10.0)
+    assert style.displayed_text_px(9, 4.0) < style.MIN_TEXT_PX  # a 4-in figure would not be
 
 
 def test_hidden_and_empty_text_do_not_count_towards_the_smallest_size():

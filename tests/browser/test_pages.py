@@ -131,14 +131,18 @@ def test_page_in_a_real_browser(browser, page):
         height = driver.execute_script("return window.innerHeight")
         if top is None or top > height - 120:
             problems.append(f"the answer card starts at {top} px, below the first screen ({height} px)")
+        # the answer in words, with its numbers (the meta-analysis and chronic pain), ends on the first screen
+        words = driver.execute_script("""const l = [...document.querySelectorAll('main article ul')].find(u => u.checkVisibility());
+            return l ? [l.getBoundingClientRect().bottom, l.textContent] : [null, ''];""")
+        if words[0] is None or words[0] > height or not any(ch.isdigit() for ch in words[1]):
+            problems.append(f"the answer in words ends at {words[0]} px, below the first screen ({height} px)")
 
     problems += _figure_text(driver, size)
     problems += _tables(driver, size)
     name = str(page.relative_to(HTML))
     if name not in CODE_PAGES:
         shown = driver.execute_script("""
-            return [...document.querySelectorAll('main div.cell_input')].filter(c => c.getClientRects().length > 0
-              && c.offsetHeight > 0).length;""")
+            return [...document.querySelectorAll('main div.cell_input')].filter(c => c.checkVisibility()).length;""")
         if shown:
             problems.append(f"{shown} code cell(s) shown open (fold them: tags: [hide-input])")
     problems += _repeated_ids_and_headings(driver)
@@ -162,7 +166,7 @@ def _figure_text(driver, size: str) -> list[str]:
 
     problems = []
     shown = driver.execute_script("""
-        return [...document.querySelectorAll('main img')].filter(i => i.clientWidth > 0 && /\\.png$/i.test(i.src))
+        return [...document.querySelectorAll('main img')].filter(i => i.checkVisibility() && /\\.png$/i.test(i.src))
           .map(i => [i.src, i.clientWidth]);""")
     for src, width in shown:
         path = Path(unquote(urlparse(src).path))
@@ -182,7 +186,7 @@ def _tables(driver, size: str) -> list[str]:
     return driver.execute_script("""
         const size = arguments[0], problems = [], screen = window.innerHeight;
         for (const box of document.querySelectorAll('main .ips-table-wrapper')) {
-          if (box.getClientRects().length === 0) continue;  // inside a closed fold
+          if (!box.checkVisibility()) continue;  // inside a closed fold
           const caption = (box.closest('.ips-table-block')?.querySelector('.ips-table-caption')?.textContent || '').slice(0, 50);
           if (size === 'phone' && box.offsetHeight > 2 * screen)
             problems.push(`table "${caption}" is ${box.offsetHeight} px tall, more than two screens, and not folded`);
@@ -191,7 +195,7 @@ def _tables(driver, size: str) -> list[str]:
           if (scrolls && !cue) problems.push(`table "${caption}" scrolls sideways without a cue`);
         }
         for (const t of document.querySelectorAll('main table')) {
-          if (t.getClientRects().length === 0 || t.closest('.ips-table-wrapper, .highlight, .cell_output')) continue;
+          if (!t.checkVisibility() || t.closest('.ips-table-wrapper, .highlight, .cell_output')) continue;
           const parent = t.parentElement;
           if (t.offsetWidth > parent.clientWidth + 1 && !(parent.scrollWidth > parent.clientWidth && getComputedStyle(parent).overflowX !== 'visible'))
             problems.push(`a table is wider than the column: ${(t.textContent || '').trim().slice(0, 40)}`);
@@ -242,9 +246,8 @@ while (walker.nextNode()) {
   if (!e || done.has(e) || !walker.currentNode.textContent.trim()) continue;
   done.add(e);
   if (e.closest('.mjx-container, mjx-container, svg, [hidden], details:not([open]) > :not(summary)')) continue;
-  if (e.getClientRects().length === 0) continue;
+  if (!e.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
   const style = getComputedStyle(e);
-  if (style.visibility === 'hidden' || parseFloat(style.opacity) === 0) continue;
   const bg = background(e), fg = over(parse(style.color), bg);
   const a = lum(fg), b = lum(bg), ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
   const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight) >= 700;
