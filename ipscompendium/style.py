@@ -161,12 +161,24 @@ def check_legible(figure, name: str = "figure") -> float:
 def figure_png(figure, name: str = "figure") -> bytes:
     """The figure as PNG bytes at :data:`FIGURE_DPI`, after :func:`check_legible`, with the smallest
     text size and the resolution written into the PNG's text chunks (``ips-min-text-pt``,
-    ``ips-dpi``) for the browser test."""
+    ``ips-dpi``) for the browser test.
+
+    The image is stored with a 256-colour palette (Pillow's median cut, no dithering): a third of
+    the bytes of full colour, with no visible change to lines, text or the cividis maps.
+    """
+    from PIL import Image, PngImagePlugin
+
     smallest = check_legible(figure, name)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=FIGURE_DPI,
-                   metadata={"ips-min-text-pt": f"{smallest:g}", "ips-dpi": str(FIGURE_DPI), "Software": None})
-    return buffer.getvalue()
+    drawn = io.BytesIO()
+    figure.savefig(drawn, format="png", dpi=FIGURE_DPI)
+    with Image.open(drawn) as image:
+        palette = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    info = PngImagePlugin.PngInfo()
+    info.add_text("ips-min-text-pt", f"{smallest:g}")
+    info.add_text("ips-dpi", str(FIGURE_DPI))
+    stored = io.BytesIO()
+    palette.save(stored, format="PNG", optimize=True, pnginfo=info, dpi=(FIGURE_DPI, FIGURE_DPI))
+    return stored.getvalue()
 
 
 def use_book_style() -> None:

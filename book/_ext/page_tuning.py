@@ -20,12 +20,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from docutils import nodes
 from sphinx.application import Sphinx
 
 REPEATED_IDS = re.compile(r'id="(exercise-content|solution-content)"')
 FONTAWESOME = Path("_static") / "scripts" / "fontawesome.js"
 #: One icon definition in the minified script: "name":[width,height,[aliases],"unicode","path" or [paths]]
-ICON = re.compile(r',?"([a-z0-9-]+)":\[(\d+),(\d+),\[([^\]]*)\],"[0-9a-f]+",(?:"[^"]*"|\[[^\]]*\])\]')
+#: (names that are identifiers are written without quotes: mandalorian:[...])
+ICON = re.compile(r',?(?:"([a-z0-9-]+)"|([a-z][a-z0-9]*)):\[(\d+),(\d+),\[([^\]]*)\],"[0-9a-f]+",(?:"[^"]*"|\[[^\]]*\])\]')
 ICON_CLASS = re.compile(r"\bfa-([a-z0-9-]+)")
 PRINT_TITLE = re.compile(r'(<div id="jb-print-docs-body" class="onlyprint">\s*)<h1>(.*?)</h1>', re.S)
 
@@ -38,7 +40,9 @@ def _tune(app: Sphinx, pagename: str, templatename: str, context: dict, doctree)
     scripts = context.get("script_files")
     if scripts is not None:
         seen, kept = set(), []
-        has_maths = doctree is not None and app.env.get_domain("math").has_equations(pagename)
+        # the page's own doctree: Sphinx's math domain also counts the pages a toctree includes, so
+        # it would say the welcome page (whose toctree is the book) has equations
+        has_maths = doctree is not None and any(doctree.findall(lambda n: isinstance(n, (nodes.math, nodes.math_block))))
         for script in scripts:
             key = _script_key(script)
             if key in seen:
@@ -83,8 +87,9 @@ def icons_in_use(outdir: Path) -> set[str]:
 def keep_icons(script: str, used: set[str]) -> str:
     """The script without the definitions of icons whose name and aliases are all unused."""
     def drop_unused(match: re.Match) -> str:
-        aliases = {a.strip('"') for a in match.group(4).split(",") if a.startswith('"')}
-        if match.group(1) in used or aliases & used:
+        name = match.group(1) or match.group(2)
+        aliases = {a.strip('"') for a in match.group(5).split(",") if a.startswith('"')}
+        if name in used or aliases & used:
             return match.group(0)
         # keep the object literal well formed: a leading comma goes with the dropped entry, and an
         # entry that opened an object passes its place to the next one

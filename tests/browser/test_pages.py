@@ -274,7 +274,9 @@ def _contrast(driver) -> list[str]:
 
 def _weight(driver, page: Path) -> int:
     """Bytes of the page and of every local file it loaded (uncompressed, as on disk)."""
-    urls = driver.execute_script("return performance.getEntriesByType('resource').map(r => r.name);")
+    # file:// pages report no resource timings: the files are read off the page itself
+    urls = driver.execute_script("""return [...document.querySelectorAll('script[src], link[rel~="stylesheet"][href], img[src]')]
+        .map(e => e.src || e.href);""")
     files = {page} | {Path(unquote(urlparse(u).path)) for u in urls if u.startswith("file:")}
     return sum(f.stat().st_size for f in files if f.is_file())
 

@@ -133,13 +133,13 @@ def test_references_list_only_cited_works(pages):
 
 
 def test_summary_pages_open_with_their_answer_cards(pages):
-    for name, language in (("book/welcome.html", "en"), ("book/sammendrag.html", "no")):
+    for name, language in (("book/welcome.html", "en"), ("book/sammendrag.html", "nb")):
         soup = pages[name]
         cards = _main(soup).select("figure.answer-card")
         assert len(cards) >= 2, f"{name}: {len(cards)} answer cards"
         assert all(card.get("lang") == language for card in cards)
         assert all(card.find("figcaption") and card.select(".icon-array[role=img][aria-label]") for card in cards)
-    assert _main(pages["book/sammendrag.html"]).find(attrs={"lang": "no"}) is not None
+    assert _main(pages["book/sammendrag.html"]).find(attrs={"lang": "nb"}) is not None
     title = pages["book/sammendrag.html"].find("h1").get_text(strip=True)
     assert "Norwegian" not in title and "summary" not in title.lower()
 
@@ -180,3 +180,35 @@ def test_math_is_served_by_the_book_itself(pages):
     for src in mathjax:
         assert not urlparse(src).scheme, src
         assert (HTML / "notebooks" / src.split("?")[0]).resolve().exists(), f"{src} is not in the build"
+
+
+def test_math_is_loaded_only_where_there_is_math(pages):
+    """MathJax (1.1 MB) rides only on pages with equations (book/_ext/page_tuning.py)."""
+    def loads_mathjax(soup):
+        return any("mathjax" in (s.get("src") or "").lower() for s in soup.find_all("script"))
+
+    assert not loads_mathjax(pages["book/welcome.html"]) and not loads_mathjax(pages["book/sammendrag.html"])
+    for name, soup in pages.items():
+        has_math = bool(_main(soup).select(".math, mjx-container, div.math, span.math"))
+        assert loads_mathjax(soup) == has_math, f"{name}: MathJax {'missing' if has_math else 'loaded without equations'}"
+
+
+#: Words that mark a passage as Norwegian (Bokmål) and are not English words.
+NORWEGIAN_WORDS = re.compile(r"\b(og|ikke|sannsynligheten|måneder|etter|hadde|studien|for å|mot|eller|lønnet)\b", re.I)
+
+
+def test_every_norwegian_passage_is_tagged_nb(pages):
+    """Screen readers switch voice on lang: every paragraph, list item and caption in Norwegian sits
+    inside an element with lang="nb"; the Norwegian summary is tagged as a whole, heading included."""
+    bad = []
+    for name, soup in pages.items():
+        for element in _main(soup).find_all(["p", "li", "figcaption", "h1", "h2", "td"]):
+            text = element.get_text(" ", strip=True)
+            if len(NORWEGIAN_WORDS.findall(text)) < 3:
+                continue
+            tagged = element.find_parent(attrs={"lang": True})
+            if tagged is None or not tagged["lang"].startswith("nb"):
+                bad.append(f"{name}: {text[:70]!r} (lang={tagged['lang'] if tagged else None})")
+    assert not bad, "Norwegian passages without lang=\"nb\":\n" + "\n".join(bad[:20])
+    summary = _main(pages["book/sammendrag.html"])
+    assert summary.find("h1").find_parent(attrs={"lang": "nb"}), "the summary's heading is not tagged nb"
