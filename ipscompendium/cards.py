@@ -160,7 +160,7 @@ def pain_trial_card(timepoints: list[tuple[int, Estimate, Estimate, float, float
     for months, control, ips, p_better, p_relevant in timepoints:
         p_text, r_text = report.percent_of_probability(p_better, no), report.percent_of_probability(p_relevant, no)
         if no:
-            rows.append(AnswerRow(f"Etter {months} måneder", (ArmOutcome("Vanlig behandling", control), ArmOutcome("IPS", ips)),
+            rows.append(AnswerRow(f"Etter {months} måneder", (ArmOutcome("Vanlig oppfølging", control), ArmOutcome("IPS", ips)),
                                   f"Sannsynlighet for at IPS er bedre (uansett hvor mye): {p_text}; "
                                   f"med mer enn {relevant_points} prosentpoeng: {r_text}"))
         else:
