@@ -308,3 +308,27 @@ def test_tipping_figure_has_one_panel_per_follow_up_in_the_given_order():
                                            tipping[12].pivot(index="control missing with outcome", columns="treatment missing with outcome",
                                                              values="p_benefit").to_numpy().ravel()]
     plt.close(fig)
+
+
+def test_benefit_by_prior_stacks_one_panel_per_question_with_each_prior_in_its_look():
+    style.use_book_style()
+    table = pd.DataFrame([{"prior": p, "timepoint_months": t, "a": 0.5 + t / 100, "b": 0.2 + t / 100}
+                          for p in ("weakly informative", "MAP") for t in (6, 12, 24)])
+    fig = plots.plot_benefit_by_prior(table, {"a": "first", "b": "second"})
+    top, bottom = fig.axes[:2]
+    assert top.get_position().y0 > bottom.get_position().y1 - 1e-9  # stacked, not side by side
+    assert top.get_position().x0 == pytest.approx(bottom.get_position().x0)
+    lines = {line.get_label(): line for line in top.get_lines() if not line.get_label().startswith("_")}
+    assert lines["MAP"].get_color() == style.PRIOR_LOOKS["MAP"].color and lines["MAP"].get_marker() == "s"
+    assert style.check_legible(fig, "benefit") >= style.MIN_FONT_PT
+    plt.close(fig)
+
+
+def test_row_labels_sit_above_their_rows_instead_of_beside_the_axis():
+    fig, ax = plt.subplots(figsize=style.figure_size(2))
+    ax.set_ylim(2.5, -0.9)
+    plots.row_labels_above(ax, [0, 1, 2], ["first row", "second row", "third row"])
+    texts = [t for t in ax.texts if t.get_text().endswith("row")]
+    assert [t.get_text() for t in texts] == ["first row", "second row", "third row"]
+    assert list(ax.get_yticks()) == [] and all(t.get_va() == "bottom" for t in texts)
+    plt.close(fig)
