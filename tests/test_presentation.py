@@ -114,6 +114,63 @@ def test_book_style_sizes_figures_for_the_column():
     fig = plt.figure()
     width, _ = fig.get_size_inches()
     assert width == style.FIGURE_WIDTH_IN and fig.dpi == style.FIGURE_DPI
+    assert fig.get_size_inches()[1] == 3.0 and fig.get_constrained_layout()
+    rc = matplotlib.rcParams
+    assert not rc["axes.spines.top"] and not rc["axes.spines.right"] and not rc["legend.frameon"]
+    assert rc["axes.titlesize"] == rc["figure.titlesize"] == style.BASE_FONT_PT + 1
+    assert rc["xtick.labelsize"] == rc["legend.fontsize"] == style.MIN_FONT_PT
+    assert "marker" not in rc["axes.prop_cycle"].keys  # a dense curve gets no marker on every point
+    assert rc["axes.prop_cycle"].by_key()["color"][:2] == [style.PRIOR_LOOKS["weakly informative"].color,
+                                                           style.PRIOR_LOOKS["sceptical"].color]
+    plt.close(fig)
+
+
+def test_a_look_draws_its_colour_line_style_and_marker():
+    look = style.PRIOR_LOOKS["MAP"]
+    fig, ax = plt.subplots()
+    line, = ax.plot([0, 1], [0, 1], **look.line())
+    assert (line.get_color(), line.get_linestyle(), line.get_marker()) == (look.color, ":", "s")
+    plt.close(fig)
+
+
+def test_seaborn_dash_patterns_follow_the_line_styles():
+    assert [style._dash_pattern(ls) for ls in ("-", "--", "-.", ":")] == ["", (4, 1.6), (6, 1.6, 1, 1.6), (1, 1.6)]
+    assert style._dash_pattern((0, (6, 2, 1, 2, 1, 2))) == (6, 2, 1, 2, 1, 2)
+    mappings = style.seaborn_mappings(list(style.PRIOR_LOOKS))
+    assert mappings["dashes"]["robust MAP"] == (6, 2, 1, 2, 1, 2) and mappings["markers"]["sceptical"] == "v"
+    assert len(set(mappings["dashes"].values())) == len(style.PRIOR_LOOKS)
+
+
+def test_legibility_at_the_boundary_and_inside_subfigures():
+    style.use_book_style()
+    # exactly 9 px: 9 pt in a figure 276 * 9 / (72 * 9) in wide
+    exact = plt.figure(figsize=(276 / 72, 2))
+    exact.text(0.5, 0.5, "nine", fontsize=9)
+    assert style.check_legible(exact) == 9
+    exact.texts[0].set_fontsize(8.99)
+    with pytest.raises(ValueError):
+        style.check_legible(exact)
+    plt.close(exact)
+    nested = plt.figure(figsize=style.figure_size(2))
+    nested.subfigures(1, 2)[1].text(0.5, 0.5, "tiny", fontsize=5)
+    assert style.smallest_text_pt(nested) == 5
+    plt.close(nested)
+    empty = plt.figure()
+    assert style.smallest_text_pt(empty) == float("inf")
+    plt.close(empty)
+
+
+def test_figure_png_is_a_palette_image_at_the_book_dpi():
+    import io
+
+    from PIL import Image as PILImage
+
+    style.use_book_style()
+    fig, ax = plt.subplots(figsize=style.figure_size(2))
+    ax.plot([0, 1], [0, 1])
+    png = PILImage.open(io.BytesIO(style.figure_png(fig)))
+    assert png.format == "PNG" and png.mode == "P"
+    assert png.info["dpi"] == pytest.approx((style.FIGURE_DPI, style.FIGURE_DPI), abs=0.01)
     plt.close(fig)
 
 
@@ -332,3 +389,73 @@ def test_row_labels_sit_above_their_rows_instead_of_beside_the_axis():
     assert [t.get_text() for t in texts] == ["first row", "second row", "third row"]
     assert list(ax.get_yticks()) == [] and all(t.get_va() == "bottom" for t in texts)
     plt.close(fig)
+
+
+def test_answer_card_markup_icon_by_icon():
+    from bs4 import BeautifulSoup
+
+    card = cards.meta_analysis_card(0.23, Estimate(2.4, 2.0, 2.8), Estimate(2.4, 1.0, 4.0), 0.97, "22 trials in mental illness")
+    soup = BeautifulSoup(card.to_html(), "html.parser")
+    figure = soup.find("figure")
+    assert figure["lang"] == "en" and figure.find("figcaption").get_text().startswith("22 trials in mental illness: out of 100")
+    # the key comes before the arrays
+    children = [c for c in figure.children if getattr(c, "name", None)]
+    assert [c.get("class")[0] for c in children] == ["answer-title", "answer-legend", "answer-row", "answer-footnote"]
+    arrays = soup.select(".icon-array")
+    expected = [(23, 23, 23), (55, 46, 64), (55, 23, 92)]  # usual services (no range), pooled, new setting
+    for array, (n, low, high) in zip(arrays, expected, strict=True):
+        icons = array.select("span.icon")
+        assert len(icons) == 100
+        assert sum("in-work" in i["class"] for i in icons) == n
+        ringed = [k for k, i in enumerate(icons) if "in-range" in i["class"]]
+        assert ringed == list(range(low, high))
+        assert array["aria-label"] == f"{n} of 100 people had a competitive job during follow-up; the 95% range is {low} to {high}."
+    ranges = [r.get_text() for r in soup.select(".answer-range")]
+    assert ranges == ["95% range 46 to 64", "95% range 23 to 92"]  # none for the fixed control arm
+    assert soup.select_one(".answer-note").get_text() == "Probability that IPS helps (by any amount) in a new setting: 97%."
+    assert [a.get_text() for a in soup.select(".answer-arm-label")] == ["Usual services", "IPS, on average", "IPS in a new setting"]
+    assert "median control risk" in soup.select_one(".answer-footnote").get_text()
+
+
+def test_norwegian_card_words_and_rows_without_note_or_heading():
+    from bs4 import BeautifulSoup
+
+    norsk = BeautifulSoup(cards.meta_analysis_card(0.23, Estimate(2.4, 2.0, 2.8), Estimate(2.4, 1.0, 4.0), 0.97,
+                                                   "22 studier", language="no").to_html(), "html.parser")
+    assert norsk.find("figure")["lang"] == "nb"
+    assert norsk.select_one(".answer-note").get_text().endswith("i en ny setting: 97\u00a0%.")
+    assert "95\u00a0%-intervall 46 til 64" in norsk.get_text() and "hadde ikke" in norsk.select_one(".answer-legend").get_text()
+    assert norsk.find("figcaption").get_text().startswith("22 studier: av 100 personer")
+    plain = cards.AnswerCard("T", (cards.AnswerRow("", (cards.ArmOutcome("A", Estimate(0.5, 0.4, 0.6)),)),
+                                   cards.AnswerRow("Second", (cards.ArmOutcome("B", Estimate(0.2, 0.2, 0.2)),), "a note")))
+    html = plain.to_html()
+    assert html.count('class="answer-note"') == 1 and html.count('class="answer-heading"') == 1
+    assert '</div></div></div><div class="answer-row">' in html  # rows follow one another, nothing between
+    assert 'class="answer-footnote"' not in html and cards._html_language("en") == "en"
+
+
+def test_table_markup_cell_by_cell_and_its_defaults():
+    from bs4 import BeautifulSoup
+
+    frame = pd.DataFrame({"name": ["A&B", "C"], "ok": [True, False], "x": [1.23456, 2.0]})
+    soup = BeautifulSoup(tables.table(frame, "Cells", {"name": "Name", "ok": "OK", "x": "X"}).to_html(), "html.parser")
+    table = soup.find("table")
+    assert [th.get_text() for th in table.select("thead th")] == ["Name", "OK", "X"]
+    assert all(th["scope"] == "col" for th in table.select("thead th"))
+    rows = [[td.get_text() for td in tr.find_all("td")] for tr in table.select("tbody tr")]
+    assert rows == [["A&B", "yes", "1.23"], ["C", "no", "2.00"]]  # escaped, booleans in words, two decimals
+    assert "<TR>" not in str(soup) and "XX" not in soup.get_text()
+    with_index = tables.table(pd.DataFrame({"v": [1.5]}, index=pd.Index(["mu"])), "Indexed", index="Parameter")
+    assert list(with_index.text.columns) == ["Parameter", "v"] and with_index.text.iloc[0, 0] == "mu"
+
+
+def test_diagnostics_table_rounds_each_column_and_states_the_gate():
+    from ipscompendium.general.sampling import MAX_RHAT, MIN_ESS, DiagnosticsReport
+
+    frame = pd.DataFrame({"parameter": ["mu"], "max_rhat": [1.00349], "min_ess_bulk": [1234.6], "min_ess_tail": [987.2]})
+    report = DiagnosticsReport(1.00349, 1234.6, 987.2, 0, frame)
+    shown = tables.diagnostics_table(report, "Diagnostics")
+    row = shown.text.iloc[0].tolist()
+    assert row[-3:] == ["1.003", "1235", "987"]
+    assert shown.notes[0] == (f"Divergent transitions: 0. The build stops if R-hat exceeds {MAX_RHAT:g}, an ESS falls "
+                              f"below {MIN_ESS:g}, or any transition diverges.")
