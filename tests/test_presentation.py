@@ -459,3 +459,20 @@ def test_diagnostics_table_rounds_each_column_and_states_the_gate():
     assert row[-3:] == ["1.003", "1235", "987"]
     assert shown.notes[0] == (f"Divergent transitions: 0. The build stops if R-hat exceeds {MAX_RHAT:g}, an ESS falls "
                               f"below {MIN_ESS:g}, or any transition diverges.")
+
+
+def test_pain_card_in_norwegian_row_by_row():
+    from bs4 import BeautifulSoup
+
+    points = [(m, Estimate(0.4, 0.2, 0.6), Estimate(0.5, 0.35, 0.65), p, r) for m, p, r in ((12, 0.8, 0.55), (24, 0.9, 0.7))]
+    soup = BeautifulSoup(cards.pain_trial_card(points, "svakt informativ", 58, "no").to_html(), "html.parser")
+    assert [h.get_text() for h in soup.select(".answer-heading")] == ["Etter 12 måneder", "Etter 24 måneder"]
+    assert [a.get_text() for a in soup.select(".answer-arm-label")][:2] == ["Vanlig oppfølging", "IPS"]
+    assert soup.select(".answer-note")[1].get_text() == ("Sannsynlighet for at IPS er bedre (uansett hvor mye): 90\u00a0%; "
+                                                          "med mer enn 10 prosentpoeng: 70\u00a0%")
+    english = BeautifulSoup(cards.pain_trial_card(points, "weakly informative", 58).to_html(), "html.parser")
+    assert english.select(".answer-arm-label")[0].get_text() == "Usual care"
+    # an arm without a range shows its count and nothing more
+    fixed = BeautifulSoup(cards.meta_analysis_card(0.23, Estimate(2.4, 2.0, 2.8), Estimate(2.4, 1.0, 4.0), 0.97, "x").to_html(),
+                          "html.parser")
+    assert fixed.select(".answer-count")[0].get_text() == "23 out of 100 had a competitive job during follow-up"
