@@ -35,11 +35,18 @@ def _example_path(name: str) -> Path:
 
 
 def _trials_path(args) -> Path:
+    if args.example and args.trials:
+        raise UsageError(f"give a CSV file ({args.trials}) or --example {args.example}, not both")
     if args.example:
         return _example_path(args.example)
     if args.trials is None:
         raise UsageError("give a CSV file of trials, or --example bcg")
     return Path(args.trials)
+
+
+#: The frequentist prediction intervals on offer, as the output names them.
+PREDICTION_INTERVALS = {"t": "t, k-2 degrees of freedom (Higgins, Thompson & Spiegelhalter 2009)",
+                        "normal": "normal quantile (as metafor's predict())"}
 
 
 def _shown_source(args, path: Path) -> str:
@@ -112,6 +119,8 @@ def parse_effect_prior(text: str):
                 raise UsageError(f"--prior {text}: the enthusiast's odds ratio must exceed 1")
             return priors.enthusiastic_prior(float(np.log(anchor)))
         if kind == "normal" and value:
+            if value.count(",") != 1:
+                raise UsageError(f"--prior {text}: normal:MEAN,SD needs two numbers, for example normal:0,1")
             mean, sd = (float(x) for x in value.split(","))
             if sd <= 0:
                 raise UsageError(f"--prior {text}: the SD must be positive")
@@ -275,8 +284,10 @@ def run_meta(args) -> dict:
     sizes = effect_sizes.effect_sizes(trials["events_treatment"], trials["n_treatment"], trials["events_control"],
                                       trials["n_control"], args.measure)
     used = trials[sizes.used].reset_index(drop=True)
-    if len(used) < 3:
-        raise UsageError(f"{path}: {len(used)} trial(s) with an estimable effect; a random-effects meta-analysis needs at least 3")
+    if len(used) < 2:
+        raise UsageError(f"{path}: {len(used)} trial(s) with an estimable effect; a meta-analysis needs at least 2")
+    if args.out and Path(args.out).exists() and not Path(args.out).is_dir():
+        raise UsageError(f"--out {args.out}: is a file; give a folder (it is created if missing)")
     ratio = args.measure in ("rr", "or")
     back = np.exp if ratio else (lambda x: x)
     sign = 1.0 if args.benefit == "higher" else -1.0
@@ -288,11 +299,14 @@ def run_meta(args) -> dict:
     shown = used["label"].fillna(used["study"]) if "label" in used.columns else used["study"]
     result["trials"] = [{"study": str(s), "label": str(shown_as), **_interval(*back(np.array([y, y - z * e, y + z * e])))}
                         for s, shown_as, y, e in zip(used["study"], shown, sizes.y, se)]
+    quantile = args.prediction_interval
+    result["prediction_interval"] = PREDICTION_INTERVALS[quantile]
     for method in ("DL", "REML"):
-        fit = frequentist.random_effects(sizes.y, sizes.v, method)
+        fit = frequentist.random_effects(sizes.y, sizes.v, method, prediction_quantile=quantile)
+        defined = np.isfinite(fit.prediction_low)  # t on k - 2 degrees of freedom needs three trials
         result[method.lower()] = {**_interval(back(fit.mu), back(fit.ci_low), back(fit.ci_high)), "tau2": fit.tau2,
-                                  "i2": fit.i2, "prediction_low": float(back(fit.prediction_low)),
-                                  "prediction_high": float(back(fit.prediction_high))}
+                                  "i2": fit.i2, "prediction_low": float(back(fit.prediction_low)) if defined else None,
+                                  "prediction_high": float(back(fit.prediction_high)) if defined else None}
     mu_sd = 10.0 if ratio else 1.0
     post = exact.normal_normal_posterior(sizes.y, se, tau_prior.logpdf, mu_prior_sd=mu_sd, tau_max=3.0 if ratio else 1.0)
     predictive_quantile = _predictive_quantile(post)
@@ -458,9 +472,12 @@ def meta_markdown(result: dict) -> str:
              f"| Method | {name} | 95% interval | 95% prediction interval | tau² |", "|---|---|---|---|---|"]
     for key, label in (("dl", "DerSimonian-Laird"), ("reml", "REML"), ("bayes", "Bayesian normal-normal (exact)")):
         r = result[key]
+        prediction = ("not defined (2 trials, t)" if r["prediction_low"] is None
+                      else f"{_fmt(r['prediction_low'], 3)} to {_fmt(r['prediction_high'], 3)}")
         lines.append(f"| {label} | {_fmt(r['estimate'], 3)} | {_fmt(r['ci_low'], 3)} to {_fmt(r['ci_high'], 3)} | "
-                     f"{_fmt(r['prediction_low'], 3)} to {_fmt(r['prediction_high'], 3)} | {_fmt(r['tau2'], 4)} |")
+                     f"{prediction} | {_fmt(r['tau2'], 4)} |")
     b = result["bayes"]
+    lines += ["", f"Prediction intervals: DL and REML {result['prediction_interval']}; Bayes, the posterior predictive."]
     lines += ["", f"P(benefit, {result['benefit']} is better): {_prob(b['prob_benefit'])} for the pooled effect, "
                   f"{_prob(b['prob_benefit_new_trial'])} in a new trial (prior on tau: {b['tau_prior']})."]
     if "subgroups" in result:
@@ -498,9 +515,12 @@ def print_meta(result: dict) -> None:
         print(f"  {trial['label'][:32]:<32} {_fmt(trial['estimate'], 3):>8} ({_fmt(trial['ci_low'], 3)} to {_fmt(trial['ci_high'], 3)})")
     for key, label in (("dl", "DerSimonian-Laird"), ("reml", "REML"), ("bayes", "Bayes (exact)")):
         r = result[key]
+        prediction = ("not defined for 2 trials with t (use --prediction-interval normal)" if r["prediction_low"] is None
+                      else f"{_fmt(r['prediction_low'], 3)} to {_fmt(r['prediction_high'], 3)}")
         print(f"{label:<18} {name} {_fmt(r['estimate'], 3)} (95% {'CrI' if key == 'bayes' else 'CI'} {_fmt(r['ci_low'], 3)} "
-              f"to {_fmt(r['ci_high'], 3)}); tau² {_fmt(r['tau2'], 4)}; prediction {_fmt(r['prediction_low'], 3)} to "
-              f"{_fmt(r['prediction_high'], 3)}" + (f"; I² {r['i2']:.0%}" if "i2" in r else ""))
+              f"to {_fmt(r['ci_high'], 3)}); tau² {_fmt(r['tau2'], 4)}; prediction {prediction}"
+              + (f"; I² {r['i2']:.0%}" if "i2" in r else ""))
+    print(f"Prediction intervals: DL and REML {result['prediction_interval']}; Bayes, the posterior predictive.")
     b = result["bayes"]
     print(f"P(benefit): pooled {_prob(b['prob_benefit'])}, new trial {_prob(b['prob_benefit_new_trial'])} "
           f"(prior on tau {b['tau_prior']}, on the pooled effect {b['mu_prior']})")
@@ -623,6 +643,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="meta-regression on this numeric column (repeat for more): REML and DL as metafor, and exact Bayes")
     meta.add_argument("--mcmc", action="store_true", help="also fit the binomial-normal model by MCMC (--measure or; 10-20 s)")
     meta.add_argument("--seed", type=int, default=20260101, help="seed of the MCMC")
+    meta.add_argument("--prediction-interval", choices=sorted(PREDICTION_INTERVALS), default="t",
+                      help="quantile of the DL and REML prediction intervals: t on k-2 degrees of freedom (default; Higgins, "
+                           "Thompson & Spiegelhalter 2009, needs 3 trials) or normal (metafor's predict())")
     meta.add_argument("--out", metavar="DIR", help="write forest.png, forest.svg, report.md and result.json here")
     meta.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 

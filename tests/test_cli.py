@@ -103,7 +103,7 @@ def test_map_file_round_trip_into_trial(tmp_path, capsys):
     (HEADER, "header but no rows"),
     (HEADER.replace(",", ";") + "A;1;10;2;10\nB;x;10;2;10\n", "line 3, column 'events_treatment'"),
     (HEADER.encode() + "Müller,1,10,2,10\n".encode("latin-1"), "line 2: byte 0xfc is not UTF-8"),
-    (HEADER + "A,1,10,2,10\nB,1,10,2,10\n", "needs at least 3"),
+    (HEADER + "A,1,10,2,10\nB,0,10,0,10\n", "needs at least 2"),  # a double-zero trial leaves one
 ])
 def test_bad_files_exit_2_with_one_line_and_no_traceback(tmp_path, content, expected):
     path = tmp_path / "bad.csv"
@@ -237,3 +237,58 @@ def test_trial_with_missing_outcomes(capsys):
     assert lower["imor_against_treatment"][0]["prob_benefit"] == pytest.approx(higher["imor_against_treatment"][0]["prob_benefit"], abs=1e-9)
     code, _, err = run(["trial", "--treatment", "19/36", "--control", "7/18", "--randomised", "30,20"], capsys)
     assert code == 2 and "--randomised 30,20" in err
+
+
+def test_two_trials_are_pooled_and_the_prediction_interval_says_which_quantile(tmp_path, capsys):
+    path = tmp_path / "two.csv"
+    path.write_text(HEADER + "A,3,20,4,21\nB,10,40,12,38\n")
+    code, out, _ = run(["meta", str(path), "--json"], capsys)
+    result = json.loads(out)  # valid JSON: an undefined interval is null, not NaN
+    assert code == 0 and result["k"] == 2 and result["dl"]["prediction_low"] is None
+    assert result["prediction_interval"].startswith("t, k-2 degrees of freedom")
+    code, out, _ = run(["meta", str(path), "--prediction-interval", "normal", "--json"], capsys)
+    normal = json.loads(out)
+    assert normal["prediction_interval"].startswith("normal") and normal["reml"]["prediction_low"] > 0
+    code, out, _ = run(["meta", str(path)], capsys)
+    assert "not defined for 2 trials with t (use --prediction-interval normal)" in out
+    one = tmp_path / "one.csv"
+    one.write_text(HEADER + "A,3,20,4,21\n")
+    code, _, err = run(["meta", str(one)], capsys)
+    assert code == 2 and "needs at least 2" in err
+
+
+def test_bad_inputs_exit_2_with_one_line_each(tmp_path, capsys):
+    cases = {
+        "nan.csv": (HEADER + "A,nan,20,4,21\nB,3,25,2,24\nC,10,40,12,38\n", [], "line 2, column 'events_treatment': 'nan' is not a whole number"),
+        "inf.csv": (HEADER + "A,3,20,inf,21\nB,3,25,2,24\nC,10,40,12,38\n", [], "'inf' is not a whole number"),
+        "comma.csv": ("study;events_treatment;n_treatment;events_control;n_control\nA;3,0;20;4;21\nB;3;25;2;24\n", [],
+                      "'3,0' is not a whole number; write counts without a decimal comma"),
+        "cov.csv": (HEADER.strip() + ",lat\nA,3,20,4,21,inf\nB,3,25,2,24,3\nC,10,40,12,38,4\n", ["--moderator", "lat"],
+                    "column 'lat': 'inf' is not a finite number"),
+        "covcomma.csv": (HEADER.strip() + ",lat\nA,3,20,4,21,\"1,5\"\nB,3,25,2,24,3\nC,10,40,12,38,4\n", [],
+                         "'1,5' is not a number (a decimal comma? write 1.5, not 1,5)"),
+    }
+    for name, (text, extra, message) in cases.items():
+        (tmp_path / name).write_text(text)
+        code, out, err = run(["meta", str(tmp_path / name), *extra], capsys)
+        assert code == 2 and message in err and err.count("\n") <= 2, (name, err)
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    for args, message in ((["meta", "--example", "bcg", "--out", str(afile)], "is a file; give a folder"),
+                          (["meta", str(tmp_path / "nan.csv"), "--example", "bcg"], "or --example bcg, not both"),
+                          (["trial", "--treatment", "3/10", "--control", "2/10", "--prior", "normal:0"], "needs two numbers")):
+        code, _, err = run(args, capsys)
+        assert code == 2 and message in err, (args, err)
+
+
+def test_old_mac_line_endings_read_like_any_others(tmp_path, capsys):
+    mac, unix = tmp_path / "mac.csv", tmp_path / "unix.csv"
+    rows = ["study,events_treatment,n_treatment,events_control,n_control", "A,3,20,4,21", "B,3,25,2,24", "C,10,40,12,38"]
+    mac.write_bytes("\r".join(rows).encode())
+    unix.write_text("\n".join(rows) + "\n")
+    results = []
+    for path in (mac, unix):
+        code, out, _ = run(["meta", str(path), "--json"], capsys)
+        assert code == 0
+        results.append(json.loads(out)["dl"])
+    assert results[0] == results[1]

@@ -384,3 +384,47 @@ def test_effect_map_prior_is_on_the_odds_ratio_scale_when_outcomes_are_common():
     assert built.prior.quantile(0.5) == pytest.approx(brentq(lambda x: post.predictive_cdf(x) - 0.5, -20, 20), abs=0.03)
     rr = effect_sizes.effect_sizes(et, nt, ec, nc, "rr")
     assert abs(built.prior.quantile(0.5) - float(np.mean(rr.y))) > 0.2  # far from the log-RR scale
+
+
+# metafor's dat.lau1992 (Lau et al. 1992, streptokinase after myocardial infarction): trial, ai, n1i, ci, n2i
+LAU1992 = [('Fletcher', 1, 12, 4, 11), ('Dewar', 4, 21, 7, 21), ('European 1', 20, 83, 15, 84), ('European 2', 69, 373, 94, 357), ('Heikinheimo', 22, 219, 17, 207), ('Italian', 19, 164, 18, 157), ('Australian 1', 26, 264, 32, 253), ('Frankfurt 2', 13, 102, 29, 104), ('NHLBI SMIT', 7, 53, 3, 54), ('Frank', 6, 55, 6, 53), ('Valere', 11, 49, 9, 42), ('Klein', 4, 14, 1, 9), ('UK Collab', 38, 302, 40, 293), ('Austrian', 37, 352, 65, 376), ('Australian 2', 25, 123, 31, 107), ('Lasierra', 1, 13, 3, 11), ('N Ger Collab', 63, 249, 51, 234), ('Witchitz', 5, 32, 5, 26), ('European 3', 18, 156, 30, 159), ('ISAM', 54, 859, 63, 882), ('GISSI-1', 628, 5860, 758, 5852), ('Olson', 1, 28, 2, 24), ('Baroffio', 0, 29, 6, 30), ('Schreiber', 1, 19, 3, 19), ('Cribier', 1, 21, 1, 23), ('Sainsous', 3, 49, 6, 49), ('Durand', 3, 35, 4, 29), ('White', 2, 107, 12, 112), ('Bassand', 4, 52, 7, 55), ('Vlay', 1, 13, 2, 12), ('Kennedy', 12, 191, 17, 177), ('ISIS-2', 791, 8592, 1029, 8595), ('Wisenberg', 2, 41, 5, 25)]
+
+
+def test_i2_follows_each_estimators_tau2_as_metafor():
+    # R 4.2, metafor 3.8:
+    #   dat <- escalc(measure="RD", ai=ai, n1i=n1i, ci=ci, n2i=n2i, data=dat.lau1992)
+    #   rma(yi, vi, data=dat, method="REML")  # 0 (tau^2 = 0);  method="DL": tau2 0.000217693264, I2 30.378005776258
+    ai, n1, ci, n2 = (np.array([row[i] for row in LAU1992]) for i in (1, 2, 3, 4))
+    sizes = effect_sizes.effect_sizes(ai, n1, ci, n2, "rd")
+    reml, dl = frequentist.random_effects(sizes.y, sizes.v, "REML"), frequentist.random_effects(sizes.y, sizes.v, "DL")
+    assert reml.tau2 == pytest.approx(0.0, abs=1e-10) and reml.i2 == pytest.approx(0.0, abs=1e-9)
+    assert dl.tau2 == pytest.approx(0.000217693264, rel=1e-7) and dl.i2 == pytest.approx(0.30378005776258, rel=1e-8)
+    # dat.bcg: rma(yi, vi, method="REML", control=list(threshold=1e-12)) (metafor's default threshold, 1e-5, stops
+    # earlier) on RR gives I2 92.221384521269; on RD tau2 0.001421403096, I2 99.940231861411
+    y, v = _bcg("rr").y, _bcg("rr").v
+    assert frequentist.random_effects(y, v, "REML").i2 == pytest.approx(0.92221384521269, rel=1e-7)
+    y, v = _bcg("rd").y, _bcg("rd").v
+    rd = frequentist.random_effects(y, v, "REML")
+    assert rd.tau2 == pytest.approx(0.001421403096, rel=1e-6) and rd.i2 == pytest.approx(0.99940231861411, rel=1e-7)
+
+
+def test_prediction_interval_with_the_normal_quantile_is_metafors():
+    # predict(rma(yi, vi, data=escalc("RR", ai=tpos, bi=tneg, ci=cpos, di=cneg, data=dat.bcg), method="DL"))
+    #   pi.lb -1.8581537527, pi.ub 0.4299193086; method="REML", control=list(threshold=1e-12):
+    #   -1.866692217903, 0.437627533587
+    y, v = _bcg("rr").y, _bcg("rr").v
+    for method, expected in (("DL", (-1.8581537527, 0.4299193086)), ("REML", (-1.866692217903, 0.437627533587))):
+        fit = frequentist.random_effects(y, v, method, prediction_quantile="normal")
+        assert (fit.prediction_low, fit.prediction_high) == pytest.approx(expected, abs=1e-7)
+        assert fit.prediction_quantile == "normal"
+        t_fit = frequentist.random_effects(y, v, method)
+        assert t_fit.prediction_low < fit.prediction_low and t_fit.prediction_high > fit.prediction_high  # t is wider
+
+
+def test_two_trials_pool_and_t_prediction_is_undefined():
+    # rma(yi, vi, data=dat[1:2, ], method="DL") on dat.bcg's RR: -1.3250034422 (-2.0090088669 to -0.6409980176), tau2 0
+    y, v = _bcg("rr").y, _bcg("rr").v
+    fit = frequentist.random_effects(y[:2], v[:2], "DL")
+    assert (fit.mu, fit.ci_low, fit.ci_high, fit.tau2) == pytest.approx((-1.3250034422, -2.0090088669, -0.6409980176, 0), abs=1e-8)
+    assert np.isnan(fit.prediction_low) and np.isnan(fit.prediction_high)
+    assert np.isfinite(frequentist.random_effects(y[:2], v[:2], "DL", prediction_quantile="normal").prediction_low)

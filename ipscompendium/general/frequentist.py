@@ -77,7 +77,13 @@ class RandomEffectsResult:
     """A random-effects pooled estimate on the log scale, with heterogeneity and prediction.
 
     ``prediction_low``/``prediction_high``: 95% prediction interval for the effect in a new
-    trial, mu +/- t_{k-2} sqrt(tau^2 + se(mu)^2) (Higgins, Thompson & Spiegelhalter 2009).
+    trial, mu +/- q sqrt(tau^2 + se(mu)^2), with q the t quantile on k - 2 degrees of freedom
+    (Higgins, Thompson & Spiegelhalter 2009; the default) or the normal quantile (metafor's
+    ``predict.rma``), as ``prediction_quantile`` says.
+
+    ``i2``: the share of the total variance that is between trials, tau^2 / (tau^2 + s^2), with
+    s^2 the typical within-trial variance (Higgins & Thompson 2002), computed from each estimator's
+    own tau^2 as metafor does; for DerSimonian-Laird it equals (Q - df) / Q.
     """
 
     method: str
@@ -91,6 +97,7 @@ class RandomEffectsResult:
     q: float
     prediction_low: float
     prediction_high: float
+    prediction_quantile: str = "t"
 
     @property
     def tau(self) -> float:
@@ -107,12 +114,25 @@ class RandomEffectsResult:
         }
 
 
-def random_effects(y: np.ndarray, v: np.ndarray, method: str = "DL", level: float = 0.95) -> RandomEffectsResult:
+def random_effects(y: np.ndarray, v: np.ndarray, method: str = "DL", level: float = 0.95,
+                   prediction_quantile: str = "t") -> RandomEffectsResult:
     """Random-effects meta-analysis of estimates ``y`` with sampling variances ``v``.
 
-    ``method``: 'DL' (DerSimonian-Laird) or 'REML' (written here; the tests hold them to statsmodels,
-    PyMARE and metafor). Two estimates are enough to pool (as in metafor); the t-based prediction
-    interval needs three (k - 2 degrees of freedom) and is NaN below that.
+    Parameters
+    ----------
+    y, v : array_like
+        Estimates (on the log scale for ratios) and their sampling variances.
+    method : {'DL', 'REML'}
+        DerSimonian-Laird or restricted maximum likelihood (written here; the tests hold them to
+        statsmodels, PyMARE and metafor).
+    level : float
+        Coverage of the confidence and prediction intervals.
+    prediction_quantile : {'t', 'normal'}
+        The prediction interval's quantile: t on k - 2 degrees of freedom (Higgins, Thompson &
+        Spiegelhalter 2009) or normal (metafor's ``predict.rma``).
+
+    Two estimates are enough to pool (as in metafor); the t-based prediction interval needs three
+    (k - 2 degrees of freedom) and is NaN below that.
     """
     y, v = np.asarray(y, float), np.asarray(v, float)
     if y.shape != v.shape or y.ndim != 1 or len(y) < 2:
@@ -121,21 +141,23 @@ def random_effects(y: np.ndarray, v: np.ndarray, method: str = "DL", level: floa
         raise ValueError("sampling variances must be positive")
     w = 1 / v
     q = float(np.sum(w * (y - np.sum(w * y) / np.sum(w)) ** 2))  # Cochran's Q: the same for every estimator
-    i2 = max(0.0, (q - (len(y) - 1)) / q) if q > 0 else 0.0
     if method == "DL":
         tau2 = max(0.0, (q - (len(y) - 1)) / (np.sum(w) - np.sum(w**2) / np.sum(w)))
     elif method == "REML":
         tau2 = _reml_tau2(y, v)
     else:
         raise ValueError(f"unknown method {method!r}; use 'DL' or 'REML'")
+    # metafor's I^2: the estimator's own tau^2 against the typical within-trial variance
+    typical_variance = (len(y) - 1) * np.sum(w) / (np.sum(w) ** 2 - np.sum(w**2))
+    i2 = tau2 / (tau2 + typical_variance)
     weights = 1 / (v + tau2)
     mu = float(np.sum(weights * y) / np.sum(weights))
     se_mu = float(np.sqrt(1 / np.sum(weights)))
     z = normal.ppf(0.5 + level / 2)
-    low, high = _prediction_limits(mu, se_mu, tau2, len(y), "t", level)
+    low, high = _prediction_limits(mu, se_mu, tau2, len(y), prediction_quantile, level)
     return RandomEffectsResult(
         method=method, k=len(y), mu=mu, se_mu=se_mu, ci_low=mu - z * se_mu, ci_high=mu + z * se_mu,
-        tau2=float(tau2), i2=float(i2), q=q, prediction_low=low, prediction_high=high,
+        tau2=float(tau2), i2=float(i2), q=q, prediction_low=low, prediction_high=high, prediction_quantile=prediction_quantile,
     )
 
 

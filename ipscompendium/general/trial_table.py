@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,7 +71,8 @@ def _text(path: Path) -> str:
     if not raw.strip():
         raise InputError(path, [Problem(None, None, "the file is empty; it needs a header line and one line per trial")])
     try:
-        return raw.decode("utf-8-sig")
+        # one kind of line ending: Windows (CR LF) and old Mac (CR alone) files read as Unix ones
+        return raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise InputError(path, [Problem(line, None, f"byte 0x{raw[error.start]:02x} is not UTF-8 text; save the file as "
@@ -90,9 +93,10 @@ def _count(value, line: int | None, column: str, problems: list[Problem]) -> int
     try:
         number = float(text)
     except ValueError:
-        problems.append(Problem(line, column, f"'{text}' is not a whole number"))
+        hint = "; write counts without a decimal comma" if re.fullmatch(r"\d+,\d*", text) else ""
+        problems.append(Problem(line, column, f"'{text}' is not a whole number{hint}"))
         return None
-    if number != int(number):
+    if not math.isfinite(number) or number != int(number):
         problems.append(Problem(line, column, f"'{text}' is not a whole number"))
         return None
     if number < 0:
@@ -218,8 +222,13 @@ def read_trials(path: Path | str):
                     try:
                         entry[name] = float(value)
                     except ValueError:
-                        problems.append(Problem(line, name, f"'{value}' is not a number (extra columns are numeric "
+                        hint = " (a decimal comma? write 1.5, not 1,5)" if re.fullmatch(r"-?\d+,\d+", value) else ""
+                        problems.append(Problem(line, name, f"'{value}' is not a number{hint} (extra columns are numeric "
                                                             "covariates, besides 'label' and 'subgroup')"))
+                        continue
+                    if not math.isfinite(entry[name]):
+                        problems.append(Problem(line, name, f"'{value}' is not a finite number; a covariate needs a value "
+                                                            "or an empty cell"))
         records.append(entry)
     if problems:
         raise InputError(path, problems)
