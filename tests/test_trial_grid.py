@@ -453,3 +453,31 @@ def test_error_messages_of_the_grid_in_full():
         trial_grid.posterior_grid(19, 36, 7, 18, trial_grid.beta_arms_prior(), None, 0.5)
     with pytest.raises(ValueError, match=r"^a prior on the log-RR or RD scale needs a baseline prior on the control arm \(anchor='control'\)$"):
         trial_grid.effect_prior_on_scale(priors.weakly_informative_prior(), "log_rr", trial_grid.BaselinePrior())
+
+
+def _quadrature_log_or_quantiles(events_t, n_t, events_c, n_c, effect_sd, baseline_sd, q):
+    """An independent check: the log-OR marginal on a fine (theta, eta) grid, centred
+    parametrisation, N(0, effect_sd^2) on theta and N(0, baseline_sd^2) on eta."""
+    from scipy.special import log_expit
+    from scipy.stats import norm
+
+    theta, eta = np.linspace(-6, 7, 3001), np.linspace(-5, 5, 2001)
+    t, e = np.meshgrid(theta, eta, indexing="ij")
+    control, treatment = e - t / 2, e + t / 2
+    log_post = (events_t * log_expit(treatment) + (n_t - events_t) * log_expit(-treatment) + events_c * log_expit(control)
+                + (n_c - events_c) * log_expit(-control) + norm.logpdf(t, 0, effect_sd) + norm.logpdf(e, 0, baseline_sd))
+    marginal = np.exp(log_post - log_post.max()).sum(axis=1)
+    marginal /= marginal.sum()
+    return np.interp(q, np.cumsum(marginal) - marginal / 2, theta)
+
+
+def test_odds_ratio_quantiles_do_not_snap_to_the_lattice():
+    # issue 21: 19/36 vs 7/18 gave an OR median of 1.6956 against 1.7035 by quadrature, because the log-OR
+    # takes one value per diagonal of the lattice
+    q = [0.5, 0.025, 0.975]
+    expected = _quadrature_log_or_quantiles(19, 36, 7, 18, 2.0, 1.5, q)
+    grid = trial_grid.posterior_grid(19, 36, 7, 18, trial_grid.effect_prior(priors.weakly_informative_prior()))
+    assert np.exp(grid.quantiles(grid.log_or, q)) == pytest.approx(np.exp(expected), rel=2e-4)
+    # two priors, two different lower bounds (they used to agree to the last digit)
+    other = trial_grid.posterior_grid(19, 36, 7, 18, trial_grid.effect_prior(priors.normal_prior("n", 0.0, 1.9)))
+    assert abs(other.quantiles(other.log_or, [0.025])[0] - grid.quantiles(grid.log_or, [0.025])[0]) > 1e-4

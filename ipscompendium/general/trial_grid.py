@@ -209,11 +209,22 @@ class TwoArmGrid:
         return float(self.weight[self.risk_difference > threshold].sum())
 
     def quantiles(self, values: np.ndarray, q) -> np.ndarray:
-        """Weighted quantiles of a function of the two risks (e.g. the risk difference)."""
+        """Weighted quantiles of a function of the two risks (e.g. the risk difference), interpolated
+        between the values the lattice takes.
+
+        Cells with the same value are pooled first: the log odds ratio takes one value per diagonal
+        of the lattice, and without pooling its quantiles would snap to those values (two priors
+        could then give the same bound to the last digit). Each distinct value's mass is centred on
+        it, and the quantile is read off the piecewise-linear CDF through those centres.
+        """
         values = np.broadcast_to(values, self.weight.shape).ravel()
-        order = np.argsort(values, kind="stable")
-        cdf = np.cumsum(self.weight.ravel()[order])
-        return np.interp(np.atleast_1d(q), cdf - 0.5 * self.weight.ravel()[order], values[order])
+        step = self.axis[1] - self.axis[0]
+        # values closer than a millionth of a cell are the same lattice value
+        keys = np.round(values / (step * 1e-6)).astype(np.int64)
+        unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        mass = np.bincount(inverse, weights=self.weight.ravel(), minlength=len(unique))
+        cdf = np.cumsum(mass) - 0.5 * mass
+        return np.interp(np.atleast_1d(q), cdf, values[first])
 
     def mean(self, values: np.ndarray) -> float:
         return float(np.sum(self.weight * values))
