@@ -44,6 +44,9 @@ def _trials_path(args) -> Path:
     return Path(args.trials)
 
 
+#: The tests of the pooled effect on offer (metafor's ``test``), as the output names them.
+TESTS = {"z": "z (normal quantiles)",
+         "knha": "Hartung-Knapp-Sidik-Jonkman (t on k-1 degrees of freedom, rescaled standard error)"}
 #: The frequentist prediction intervals on offer, as the output names them.
 PREDICTION_INTERVALS = {"t": "t, k-2 degrees of freedom (Higgins, Thompson & Spiegelhalter 2009)",
                         "normal": "normal quantile (as metafor's predict())"}
@@ -294,27 +297,37 @@ def run_meta(args) -> dict:
     result = {"file": _shown_source(args, path), "measure": args.measure, "k": len(used), "benefit": args.benefit,
               "excluded_double_zero": [str(s) for s in trials.loc[sizes.double_zero & ~sizes.used, "study"]],
               "zero_cell_corrected": [str(s) for s in trials.loc[sizes.corrected, "study"]]}
-    z = 1.959963984540054
+    from ipscompendium.general import normal
+
+    level = args.level
+    if not 0.5 <= level < 1:
+        raise UsageError(f"--level {level:g}: give the confidence level as a fraction between 0.5 and 1, for example 0.95")
+    tail = (1 - level) / 2
+    z = float(normal.ppf(1 - tail))
+    result["level"] = level
     se = np.sqrt(sizes.v)
     shown = used["label"].fillna(used["study"]) if "label" in used.columns else used["study"]
     result["trials"] = [{"study": str(s), "label": str(shown_as), **_interval(*back(np.array([y, y - z * e, y + z * e])))}
                         for s, shown_as, y, e in zip(used["study"], shown, sizes.y, se)]
     quantile = args.prediction_interval
     result["prediction_interval"] = PREDICTION_INTERVALS[quantile]
-    for method in ("DL", "REML"):
-        fit = frequentist.random_effects(sizes.y, sizes.v, method, prediction_quantile=quantile)
-        defined = np.isfinite(fit.prediction_low)  # t on k - 2 degrees of freedom needs three trials
+    result["test"] = TESTS[args.test]
+    for method in ("EE", "DL", "REML", "PM"):
+        fit = frequentist.random_effects(sizes.y, sizes.v, method, level=level, prediction_quantile=quantile, test=args.test)
+        defined = np.isfinite(fit.prediction_low) and method != "EE"  # t on k - 2 df needs three trials; EE predicts nothing new
         result[method.lower()] = {**_interval(back(fit.mu), back(fit.ci_low), back(fit.ci_high)), "tau2": fit.tau2,
                                   "i2": fit.i2, "prediction_low": float(back(fit.prediction_low)) if defined else None,
-                                  "prediction_high": float(back(fit.prediction_high)) if defined else None}
+                                  "prediction_high": float(back(fit.prediction_high)) if defined else None,
+                                  "statistic": fit.statistic, "p_value": fit.p_value}
+        result["heterogeneity"] = {"q": fit.q, "df": fit.k - 1, "p_value": fit.q_p_value}
     mu_sd = 10.0 if ratio else 1.0
     post = exact.normal_normal_posterior(sizes.y, se, tau_prior.logpdf, mu_prior_sd=mu_sd, tau_max=3.0 if ratio else 1.0)
     predictive_quantile = _predictive_quantile(post)
     result["bayes"] = {
-        **_interval(back(post.mu_quantile(0.5)), back(post.mu_quantile(0.025)), back(post.mu_quantile(0.975))),
-        "tau2": float(post.tau_quantile(0.5) ** 2), "tau": _interval(post.tau_quantile(0.5), post.tau_quantile(0.025),
-                                                                     post.tau_quantile(0.975)),
-        "prediction_low": float(back(predictive_quantile(0.025))), "prediction_high": float(back(predictive_quantile(0.975))),
+        **_interval(back(post.mu_quantile(0.5)), back(post.mu_quantile(tail)), back(post.mu_quantile(1 - tail))),
+        "tau2": float(post.tau_quantile(0.5) ** 2), "tau": _interval(post.tau_quantile(0.5), post.tau_quantile(tail),
+                                                                     post.tau_quantile(1 - tail)),
+        "prediction_low": float(back(predictive_quantile(tail))), "prediction_high": float(back(predictive_quantile(1 - tail))),
         "prob_benefit": float(1 - post.mu_cdf(0.0) if sign > 0 else post.mu_cdf(0.0)),
         "prob_benefit_new_trial": float(1 - post.predictive_cdf(0.0) if sign > 0 else post.predictive_cdf(0.0)),
         "tau_prior": tau_prior.name, "mu_prior": f"N(0, {mu_sd:g}^2)", "method": "exact (quadrature over tau)",
@@ -469,15 +482,19 @@ def _write_meta_outputs(result: dict, out: Path) -> None:
 def meta_markdown(result: dict) -> str:
     name = {"rr": "Risk ratio", "or": "Odds ratio", "rd": "Risk difference"}[result["measure"]]
     lines = [f"# Meta-analysis of {result['k']} trials ({result['file']})", "", "![Forest plot](forest.svg)", "",
-             f"| Method | {name} | 95% interval | 95% prediction interval | tau² |", "|---|---|---|---|---|"]
-    for key, label in (("dl", "DerSimonian-Laird"), ("reml", "REML"), ("bayes", "Bayesian normal-normal (exact)")):
+             f"| Method | {name} | {100 * result['level']:g}% interval | {100 * result['level']:g}% prediction interval | tau² |", "|---|---|---|---|---|"]
+    for key, label in (("ee", "Common effect (inverse variance)"), ("dl", "DerSimonian-Laird"), ("reml", "REML"),
+                       ("pm", "Paule-Mandel"), ("bayes", "Bayesian normal-normal (exact)")):
         r = result[key]
-        prediction = ("not defined (2 trials, t)" if r["prediction_low"] is None
+        prediction = ("none" if key == "ee" else "not defined (2 trials, t)" if r["prediction_low"] is None
                       else f"{_fmt(r['prediction_low'], 3)} to {_fmt(r['prediction_high'], 3)}")
         lines.append(f"| {label} | {_fmt(r['estimate'], 3)} | {_fmt(r['ci_low'], 3)} to {_fmt(r['ci_high'], 3)} | "
                      f"{prediction} | {_fmt(r['tau2'], 4)} |")
     b = result["bayes"]
-    lines += ["", f"Prediction intervals: DL and REML {result['prediction_interval']}; Bayes, the posterior predictive."]
+    h = result["heterogeneity"]
+    lines += ["", f"Heterogeneity: Q = {h['q']:.2f}, df = {h['df']}, {_p_value(h['p_value'])}. Intervals at "
+                  f"{100 * result['level']:g}%; test of the pooled effect: {result['test']}. Prediction intervals: DL, REML and "
+                  f"PM {result['prediction_interval']}; Bayes, the posterior predictive."]
     lines += ["", f"P(benefit, {result['benefit']} is better): {_prob(b['prob_benefit'])} for the pooled effect, "
                   f"{_prob(b['prob_benefit_new_trial'])} in a new trial (prior on tau: {b['tau_prior']})."]
     if "subgroups" in result:
@@ -513,14 +530,24 @@ def print_meta(result: dict) -> None:
     print(f"{result['k']} trials from {result['file']}  (effect: {name}; {result['benefit']} is better)")
     for trial in result["trials"]:
         print(f"  {trial['label'][:32]:<32} {_fmt(trial['estimate'], 3):>8} ({_fmt(trial['ci_low'], 3)} to {_fmt(trial['ci_high'], 3)})")
-    for key, label in (("dl", "DerSimonian-Laird"), ("reml", "REML"), ("bayes", "Bayes (exact)")):
+    percent = f"{100 * result['level']:g}%"
+    for key, label in (("ee", "Common effect (IV)"), ("dl", "DerSimonian-Laird"), ("reml", "REML"), ("pm", "Paule-Mandel"),
+                       ("bayes", "Bayes (exact)")):
         r = result[key]
-        prediction = ("not defined for 2 trials with t (use --prediction-interval normal)" if r["prediction_low"] is None
-                      else f"{_fmt(r['prediction_low'], 3)} to {_fmt(r['prediction_high'], 3)}")
-        print(f"{label:<18} {name} {_fmt(r['estimate'], 3)} (95% {'CrI' if key == 'bayes' else 'CI'} {_fmt(r['ci_low'], 3)} "
-              f"to {_fmt(r['ci_high'], 3)}); tau² {_fmt(r['tau2'], 4)}; prediction {prediction}"
+        if key == "ee":
+            prediction = "none (one common effect)"
+        elif r["prediction_low"] is None:
+            prediction = "not defined for 2 trials with t (use --prediction-interval normal)"
+        else:
+            prediction = f"{_fmt(r['prediction_low'], 3)} to {_fmt(r['prediction_high'], 3)}"
+        test = f"; {_p_value(r['p_value'])}" if "p_value" in r else ""
+        print(f"{label:<18} {name} {_fmt(r['estimate'], 3)} ({percent} {'CrI' if key == 'bayes' else 'CI'} {_fmt(r['ci_low'], 3)} "
+              f"to {_fmt(r['ci_high'], 3)}){test}; tau² {_fmt(r['tau2'], 4)}; prediction {prediction}"
               + (f"; I² {r['i2']:.0%}" if "i2" in r else ""))
-    print(f"Prediction intervals: DL and REML {result['prediction_interval']}; Bayes, the posterior predictive.")
+    h = result["heterogeneity"]
+    print(f"Heterogeneity: Q = {h['q']:.2f}, df = {h['df']}, {_p_value(h['p_value'])}. Test of the pooled effect: "
+          f"{result['test']}.")
+    print(f"Prediction intervals: DL, REML and PM {result['prediction_interval']}; Bayes, the posterior predictive.")
     b = result["bayes"]
     print(f"P(benefit): pooled {_prob(b['prob_benefit'])}, new trial {_prob(b['prob_benefit_new_trial'])} "
           f"(prior on tau {b['tau_prior']}, on the pooled effect {b['mu_prior']})")
@@ -643,6 +670,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="meta-regression on this numeric column (repeat for more): REML and DL as metafor, and exact Bayes")
     meta.add_argument("--mcmc", action="store_true", help="also fit the binomial-normal model by MCMC (--measure or; 10-20 s)")
     meta.add_argument("--seed", type=int, default=20260101, help="seed of the MCMC")
+    meta.add_argument("--test", choices=sorted(TESTS), default="z",
+                      help="confidence interval and test of the pooled effect: z (default) or knha (Hartung-Knapp-Sidik-"
+                           "Jonkman, which metafor suggests with few trials)")
+    meta.add_argument("--level", type=float, default=0.95, help="confidence (and credible) level, default 0.95")
     meta.add_argument("--prediction-interval", choices=sorted(PREDICTION_INTERVALS), default="t",
                       help="quantile of the DL and REML prediction intervals: t on k-2 degrees of freedom (default; Higgins, "
                            "Thompson & Spiegelhalter 2009, needs 3 trials) or normal (metafor's predict())")

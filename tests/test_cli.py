@@ -292,3 +292,33 @@ def test_old_mac_line_endings_read_like_any_others(tmp_path, capsys):
         assert code == 0
         results.append(json.loads(out)["dl"])
     assert results[0] == results[1]
+
+
+def test_meta_reports_common_effect_paule_mandel_q_and_the_overall_test_as_metafor(capsys):
+    # metafor (see tests/test_general.py for the calls): on dat.bcg's RR, EE -0.430285163654,
+    # PM -0.714968153493 (tau2 0.318068452205), Q 152.233008082373 on 12 df; DL pval 0.000064629243
+    code, out, _ = run(["meta", "--example", "bcg", "--benefit", "lower", "--json"], capsys)
+    result = json.loads(out)
+    assert np.log(result["ee"]["estimate"]) == pytest.approx(-0.430285163654, abs=1e-9)
+    assert result["ee"]["prediction_low"] is None and result["ee"]["tau2"] == 0
+    assert np.log(result["pm"]["estimate"]) == pytest.approx(-0.714968153493, abs=1e-8)
+    assert result["pm"]["tau2"] == pytest.approx(0.318068452205, rel=1e-8)
+    assert result["heterogeneity"]["q"] == pytest.approx(152.233008082373, rel=1e-12) and result["heterogeneity"]["df"] == 12
+    assert result["dl"]["p_value"] == pytest.approx(0.000064629243, rel=1e-7) and result["test"].startswith("z")
+    code, out, _ = run(["meta", "--example", "bcg", "--benefit", "lower"], capsys)
+    assert "Common effect (IV) RR 0.650" in out and "Paule-Mandel" in out and "Q = 152.23, df = 12, p < 0.001" in out
+
+
+def test_meta_knha_test_and_confidence_level(capsys, tmp_path):
+    # rma(yi, vi, data=dat, method="REML", test="knha"): ci -1.108443713686 to -0.320620970631, pval 0.001920015096;
+    # rma(yi, vi, data=dat, method="DL", level=90): ci -1.008121796334 to -0.420112647812
+    code, out, _ = run(["meta", "--example", "bcg", "--benefit", "lower", "--test", "knha", "--json"], capsys)
+    knha = json.loads(out)
+    assert np.log([knha["reml"]["ci_low"], knha["reml"]["ci_high"]]) == pytest.approx([-1.108443713686, -0.320620970631], abs=1e-6)
+    assert knha["reml"]["p_value"] == pytest.approx(0.001920015096, rel=1e-5) and knha["test"].startswith("Hartung-Knapp")
+    code, out, _ = run(["meta", "--example", "bcg", "--benefit", "lower", "--level", "0.9", "--json", "--out", str(tmp_path / "r")], capsys)
+    ninety = json.loads(out)
+    assert np.log([ninety["dl"]["ci_low"], ninety["dl"]["ci_high"]]) == pytest.approx([-1.008121796334, -0.420112647812], abs=1e-8)
+    assert ninety["level"] == 0.9 and "| 90% interval | 90% prediction interval |" in (tmp_path / "r" / "report.md").read_text()
+    code, _, err = run(["meta", "--example", "bcg", "--level", "95"], capsys)
+    assert code == 2 and "as a fraction between 0.5 and 1" in err

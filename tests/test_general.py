@@ -428,3 +428,45 @@ def test_two_trials_pool_and_t_prediction_is_undefined():
     assert (fit.mu, fit.ci_low, fit.ci_high, fit.tau2) == pytest.approx((-1.3250034422, -2.0090088669, -0.6409980176, 0), abs=1e-8)
     assert np.isnan(fit.prediction_low) and np.isnan(fit.prediction_high)
     assert np.isfinite(frequentist.random_effects(y[:2], v[:2], "DL", prediction_quantile="normal").prediction_low)
+
+
+# R 4.2, metafor 3.8: dat <- escalc(measure="RR", ai=tpos, bi=tneg, ci=cpos, di=cneg, data=dat.bcg), then
+# r <- rma(yi, vi, data=dat, method=M, test=T, level=L, control=list(tol=1e-12, threshold=1e-12)) and
+# c(r$beta, r$se, r$ci.lb, r$ci.ub, r$tau2, r$zval, r$pval); QE = 152.233008082373 for every call.
+@pytest.mark.parametrize("method, test, level, expected", [
+    ("EE", "z", 0.95, (-0.430285163654, 0.040498751711, -0.509661258426, -0.350909068882, 0.0, -10.624652501047)),
+    ("PM", "z", 0.95, (-0.714968153493, 0.180892191538, -1.069510333992, -0.360425972995, 0.318068452205, -3.952454483613)),
+    ("REML", "knha", 0.95, (-0.714532342158, 0.180791744093, -1.108443713686, -0.320620970631, 0.313243258136, -3.952239886525)),
+    ("DL", "z", 0.90, (-0.714117222073, 0.178742089535, -1.008121796334, -0.420112647812, 0.308760262862, -3.995238188887)),
+])
+def test_estimators_tests_and_levels_match_metafor(method, test, level, expected):
+    s = _bcg("rr")
+    fit = frequentist.random_effects(s.y, s.v, method, level=level, test=test)
+    got = (fit.mu, fit.se_mu, fit.ci_low, fit.ci_high, fit.tau2, fit.statistic)
+    assert got == pytest.approx(expected, abs=2e-8)
+    assert fit.q == pytest.approx(152.233008082373, rel=1e-12) and fit.test == test
+
+
+def test_p_values_of_the_overall_effect_and_of_q():
+    s = _bcg("rr")
+    # metafor pval: DL 0.000064629243 (z), PM 0.000077353646 (z), REML with knha 0.001920015096 (t, 12 df)
+    assert frequentist.random_effects(s.y, s.v, "DL").p_value == pytest.approx(0.000064629243, rel=1e-7)
+    assert frequentist.random_effects(s.y, s.v, "PM").p_value == pytest.approx(0.000077353646, rel=1e-6)
+    assert frequentist.random_effects(s.y, s.v, "REML", test="knha").p_value == pytest.approx(0.001920015096, rel=1e-7)
+    from scipy.stats import chi2
+
+    fit = frequentist.random_effects(s.y, s.v, "DL")
+    assert fit.q_p_value == pytest.approx(chi2.sf(fit.q, fit.k - 1), rel=1e-12) and fit.q_p_value < 1e-20
+    # metafor: rma(..., method="EE")$I2 is the Q-based 92.117346854562; PM's own is 92.330337954153
+    assert frequentist.random_effects(s.y, s.v, "EE").i2 == pytest.approx(0.92117346854562, rel=1e-10)
+    assert frequentist.random_effects(s.y, s.v, "PM").i2 == pytest.approx(0.92330337954153, rel=1e-8)
+    with pytest.raises(ValueError, match="'z' or 'knha'"):
+        frequentist.random_effects(s.y, s.v, "DL", test="t")
+    with pytest.raises(ValueError, match="'DL', 'REML', 'PM' or 'EE'"):
+        frequentist.random_effects(s.y, s.v, "ML")
+
+
+def test_paule_mandel_is_zero_when_q_is_below_its_degrees_of_freedom():
+    # three identical estimates: Q = 0 < 2, so tau^2 = 0 (metafor gives 0 as well)
+    fit = frequentist.random_effects(np.zeros(3), np.array([0.1, 0.2, 0.3]), "PM")
+    assert fit.tau2 == 0.0 and fit.i2 == 0.0

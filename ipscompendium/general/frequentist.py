@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import stdtrit
+from scipy.special import chdtrc, stdtr, stdtrit
 
 from ipscompendium.general import normal
 from ipscompendium.general.effect_sizes import two_by_two
@@ -98,6 +98,17 @@ class RandomEffectsResult:
     prediction_low: float
     prediction_high: float
     prediction_quantile: str = "t"
+    #: 'z' (normal quantiles) or 'knha' (Hartung-Knapp-Sidik-Jonkman: the standard error rescaled by
+    #: the weighted residual variance, t quantiles on k - 1 degrees of freedom), as metafor's ``test``
+    test: str = "z"
+    #: the test of the overall effect: its statistic (z or t) and two-sided p-value
+    statistic: float = float("nan")
+    p_value: float = float("nan")
+
+    @property
+    def q_p_value(self) -> float:
+        """Cochran's Q against chi-squared on k - 1 degrees of freedom (metafor's ``QEp``)."""
+        return float(chdtrc(self.k - 1, self.q))
 
     @property
     def tau(self) -> float:
@@ -115,21 +126,25 @@ class RandomEffectsResult:
 
 
 def random_effects(y: np.ndarray, v: np.ndarray, method: str = "DL", level: float = 0.95,
-                   prediction_quantile: str = "t") -> RandomEffectsResult:
+                   prediction_quantile: str = "t", test: str = "z") -> RandomEffectsResult:
     """Random-effects meta-analysis of estimates ``y`` with sampling variances ``v``.
 
     Parameters
     ----------
     y, v : array_like
         Estimates (on the log scale for ratios) and their sampling variances.
-    method : {'DL', 'REML'}
-        DerSimonian-Laird or restricted maximum likelihood (written here; the tests hold them to
-        statsmodels, PyMARE and metafor).
+    method : {'DL', 'REML', 'PM', 'EE'}
+        DerSimonian-Laird, restricted maximum likelihood, Paule-Mandel, or the equal-effects
+        (common-effect, "fixed-effect") model with tau^2 = 0; as metafor's ``rma(method=...)``
+        (written here; the tests hold them to statsmodels, PyMARE and metafor).
     level : float
         Coverage of the confidence and prediction intervals.
     prediction_quantile : {'t', 'normal'}
         The prediction interval's quantile: t on k - 2 degrees of freedom (Higgins, Thompson &
         Spiegelhalter 2009) or normal (metafor's ``predict.rma``).
+    test : {'z', 'knha'}
+        The confidence interval and test of the pooled effect: normal, or Hartung-Knapp-Sidik-
+        Jonkman (metafor's ``test="knha"``), which metafor recommends considering with few trials.
 
     Two estimates are enough to pool (as in metafor); the t-based prediction interval needs three
     (k - 2 degrees of freedom) and is NaN below that.
@@ -145,19 +160,38 @@ def random_effects(y: np.ndarray, v: np.ndarray, method: str = "DL", level: floa
         tau2 = max(0.0, (q - (len(y) - 1)) / (np.sum(w) - np.sum(w**2) / np.sum(w)))
     elif method == "REML":
         tau2 = _reml_tau2(y, v)
+    elif method == "PM":
+        tau2 = _paule_mandel_tau2(y, v)
+    elif method == "EE":
+        tau2 = 0.0
     else:
-        raise ValueError(f"unknown method {method!r}; use 'DL' or 'REML'")
+        raise ValueError(f"unknown method {method!r}; use 'DL', 'REML', 'PM' or 'EE'")
+    if test not in ("z", "knha"):
+        raise ValueError(f"unknown test {test!r}; use 'z' or 'knha'")
     # metafor's I^2: the estimator's own tau^2 against the typical within-trial variance
     typical_variance = (len(y) - 1) * np.sum(w) / (np.sum(w) ** 2 - np.sum(w**2))
     i2 = tau2 / (tau2 + typical_variance)
+    if method == "EE":  # no tau^2 is estimated: metafor reports the Q-based I^2, (Q - df) / Q
+        i2 = max(0.0, (q - (len(y) - 1)) / q) if q > 0 else 0.0
     weights = 1 / (v + tau2)
     mu = float(np.sum(weights * y) / np.sum(weights))
     se_mu = float(np.sqrt(1 / np.sum(weights)))
-    z = normal.ppf(0.5 + level / 2)
-    low, high = _prediction_limits(mu, se_mu, tau2, len(y), prediction_quantile, level)
+    k = len(y)
+    if test == "knha":
+        # the weighted residual variance rescales the standard error; t on k - 1 degrees of freedom
+        se_mu *= float(np.sqrt(np.sum(weights * (y - mu) ** 2) / (k - 1)))
+        quantile = stdtrit(k - 1, 0.5 + level / 2)
+        statistic = mu / se_mu
+        p_value = float(2 * stdtr(k - 1, -abs(statistic)))
+    else:
+        quantile = normal.ppf(0.5 + level / 2)
+        statistic = mu / se_mu
+        p_value = float(2 * normal.cdf(-abs(statistic)))
+    low, high = _prediction_limits(mu, se_mu, tau2, k, prediction_quantile, level)
     return RandomEffectsResult(
-        method=method, k=len(y), mu=mu, se_mu=se_mu, ci_low=mu - z * se_mu, ci_high=mu + z * se_mu,
+        method=method, k=k, mu=mu, se_mu=se_mu, ci_low=mu - quantile * se_mu, ci_high=mu + quantile * se_mu,
         tau2=float(tau2), i2=float(i2), q=q, prediction_low=low, prediction_high=high, prediction_quantile=prediction_quantile,
+        test=test, statistic=float(statistic), p_value=p_value,
     )
 
 
@@ -173,6 +207,24 @@ def _reml_tau2(y: np.ndarray, v: np.ndarray) -> float:
     upper = 100 * float(np.var(y)) + 10 * float(np.max(v))
     best = minimize_scalar(negative_restricted_loglik, bounds=(0.0, upper), method="bounded", options={"xatol": 1e-12})
     return 0.0 if negative_restricted_loglik(0.0) <= best.fun else float(best.x)
+
+
+def _paule_mandel_tau2(y: np.ndarray, v: np.ndarray) -> float:
+    """tau^2 at which the generalised Q statistic equals its expectation, k - 1 (Paule & Mandel 1982);
+    0 when Q is below k - 1 already."""
+    from scipy.optimize import brentq
+
+    def excess(tau2: float) -> float:
+        w = 1 / (v + tau2)
+        mu = np.sum(w * y) / np.sum(w)
+        return float(np.sum(w * (y - mu) ** 2) - (len(y) - 1))
+
+    if excess(0.0) <= 0:
+        return 0.0
+    upper = 100 * float(np.var(y)) + 10 * float(np.max(v))
+    while excess(upper) > 0:
+        upper *= 10
+    return float(brentq(excess, 0.0, upper, xtol=1e-14, rtol=1e-14))
 
 
 def _prediction_limits(mu: float, se_mu: float, tau2: float, k: int, quantile: str, level: float) -> tuple[float, float]:
