@@ -309,6 +309,9 @@ def run_meta(args) -> dict:
     shown = used["label"].fillna(used["study"]) if "label" in used.columns else used["study"]
     result["trials"] = [{"study": str(s), "label": str(shown_as), **_interval(*back(np.array([y, y - z * e, y + z * e])))}
                         for s, shown_as, y, e in zip(used["study"], shown, sizes.y, se)]
+    dl_weights = 1 / (sizes.v + frequentist.random_effects(sizes.y, sizes.v, "DL").tau2)
+    for trial, weight in zip(result["trials"], dl_weights / dl_weights.sum()):
+        trial["weight_dl"] = float(weight)  # the trial's share of the DL pooled estimate, as a forest plot shows it
     quantile = args.prediction_interval
     result["prediction_interval"] = PREDICTION_INTERVALS[quantile]
     result["test"] = TESTS[args.test]
@@ -444,9 +447,20 @@ def _binomial_normal(trials, tau_prior, args, back, sign) -> dict:
                                                                         "min_ess_tail": gate.min_ess_tail, "divergences": gate.divergences}}
 
 
-def meta_forest_figure(result: dict):
-    """The forest plot of a `meta` result: each trial, the DL and Bayesian pooled effects, and the
-    prediction for a new trial (what `--out` writes, and what the book's own-trials chapter shows)."""
+#: Width of the forest plot that `--out` writes: a report's or a journal's full column, with room
+#: for the column of numbers. The book draws the same plot phone-wide, without that column.
+REPORT_FIGURE_WIDTH_IN = 6.5
+
+
+def meta_forest_figure(result: dict, phone: bool = False):
+    """The forest plot of a `meta` result: each trial (square area by its DL weight), the DL and
+    Bayesian pooled effects, the prediction for a new trial, and the heterogeneity under it.
+
+    ``phone=False`` (what `--out` writes): a report's full width, with each row's estimate and
+    interval in a column at the right. ``phone=True`` (the book's own-trials chapter): the book's
+    phone-wide figure, without the column.
+    """
+    import matplotlib.pyplot as plt
     import pandas as pd
 
     from ipscompendium import plots, style
@@ -461,7 +475,15 @@ def meta_forest_figure(result: dict):
          "high": bayes["prediction_high"], "role": "prediction"},
     ])
     label = {"rr": "risk ratio (log scale)", "or": "odds ratio (log scale)", "rd": "risk difference"}[result["measure"]]
-    ax = plots.forest_plot(list(observed["label"]), observed, summary_rows=summary, xlabel=label)
+    h = result["heterogeneity"]
+    footer = (f"Heterogeneity: tau² {dl['tau2']:.2f} (DL), I² {dl['i2']:.0%}, Q {h['q']:.1f} on {h['df']} df, "
+              f"{_p_value(h['p_value'])}. Prediction: Bayesian posterior predictive.")
+    rows = len(observed) + len(summary)
+    width = style.FIGURE_WIDTH_IN if phone else REPORT_FIGURE_WIDTH_IN
+    ax = plt.subplots(figsize=(width, 0.22 * rows + 1.55))[1]
+    plots.forest_plot(list(observed["label"]), observed, summary_rows=summary, xlabel=label, ax=ax,
+                      weights=[t["weight_dl"] for t in result["trials"]], numbers=not phone, footer=footer,
+                      decimals=2 if result["measure"] != "rd" else 3)
     if result["measure"] == "rd":
         ax.set_xscale("linear")
     return ax.figure

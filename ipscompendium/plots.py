@@ -117,17 +117,27 @@ def plot_curve_with_band(x: np.ndarray, mid: np.ndarray, low: np.ndarray, high: 
 def forest_plot(
     labels: Sequence[str], observed: pd.DataFrame, shrunken: pd.DataFrame | None = None,
     summary_rows: pd.DataFrame | None = None, xlabel: str = "risk ratio (log scale)", ax: plt.Axes | None = None,
+    weights: Sequence[float] | None = None, numbers: bool = False, footer: str = "", decimals: int = 2,
 ) -> plt.Axes:
     """Forest plot on the ratio scale: observed estimates, shrunken estimates beside them, and
     summary rows (pooled effect, prediction) at the bottom.
 
     Each frame has columns ``estimate``, ``low``, ``high`` on the ratio scale, one row per label
     (``summary_rows`` also a ``label`` column; a ``role`` column, 'pooled' or 'prediction' or
-    'published', picks its look).
+    'published', picks its look; a pooled row is drawn as a diamond).
+
+    ``weights``: each trial's weight in the pooled estimate (any scale); the observed squares then
+    have areas in proportion (with a floor, so that the smallest stays visible), as reviewers expect. ``numbers``: a column of estimates and intervals
+    at the right. ``footer``: a line under the plot (heterogeneity, the prediction interval's method).
     """
+    import textwrap
+
+    from matplotlib.patches import Polygon
+    from matplotlib.transforms import blended_transform_factory
+
     k = len(labels)
     extra = 0 if summary_rows is None else len(summary_rows)
-    ax = ax or plt.subplots(figsize=figure_size(0.22 * (k + extra) + 1.2))[1]
+    ax = ax or plt.subplots(figsize=figure_size(0.22 * (k + extra) + 1.2 + 0.35 * bool(footer)))[1]
     y = np.arange(k)[::-1] + extra + 1
 
     def bars(frame, yy, look, label, size=4, width=1.0):
@@ -135,27 +145,49 @@ def forest_plot(
                     fmt=look.marker, color=look.color, ms=size, lw=width, label=label)
 
     offset = 0.15 if shrunken is not None else 0.0
-    bars(observed, y + offset, ROLE_LOOKS["observed"], "observed (95% CI)")
+    observed_look = ROLE_LOOKS["observed"]
+    if weights is None:
+        bars(observed, y + offset, observed_look, "observed (95% CI)")
+    else:
+        share = np.asarray(weights, float) / np.max(weights)
+        ax.errorbar(observed["estimate"], y + offset, xerr=[observed["estimate"] - observed["low"],
+                    observed["high"] - observed["estimate"]], fmt="none", color=observed_look.color, lw=1.0)
+        ax.scatter(observed["estimate"], y + offset, s=np.maximum(90 * share, 6), marker=observed_look.marker, color=observed_look.color,
+                   zorder=3, label="observed (95% CI; area: weight)")
     if shrunken is not None:
         bars(shrunken, y - offset, ROLE_LOOKS["posterior"], "shrunken (95% CrI)")
-    ticks = list(labels)
-    yticks = list(y)
+    ticks, yticks, shown = list(labels), list(y), list(observed[["estimate", "low", "high"]].itertuples(index=False))
     if summary_rows is not None:
         for i, row in enumerate(summary_rows.itertuples()):
             yy = extra - i
-            look = ROLE_LOOKS[getattr(row, "role", "pooled")]
-            bars(pd.DataFrame([row._asdict()]), [yy], look, None, size=6, width=2)
+            role = getattr(row, "role", "pooled")
+            look = ROLE_LOOKS[role]
+            if role == "pooled":  # the pooled effect as the diamond a reviewer looks for
+                ax.add_patch(Polygon([(row.low, yy), (row.estimate, yy + 0.32), (row.high, yy), (row.estimate, yy - 0.32)],
+                                     closed=True, facecolor=look.color, edgecolor=look.color))
+            else:
+                bars(pd.DataFrame([row._asdict()]), [yy], look, None, size=6, width=2)
             ticks.append(row.label)
             yticks.append(yy)
+            shown.append((row.estimate, row.low, row.high))
     ax.set_yticks(yticks, ticks)
     ax.set_ylim(0.3, k + extra + 0.7)
     ax.set_xscale("log")
-    ratio_ticks = [t for t in (0.25, 0.5, 1, 2, 4, 8, 16, 32) if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+    ratio_ticks = [t for t in (0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32) if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
     ax.set_xticks(ratio_ticks, [f"{t:g}" for t in ratio_ticks])
     ax.xaxis.set_minor_formatter(plt.NullFormatter())
     ax.axvline(1, color=REFERENCE_GREY, lw=0.8, ls=":")
     ax.set_xlabel(xlabel)
-    ax.figure.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=2)
+    if numbers:
+        right = blended_transform_factory(ax.transAxes, ax.transData)
+        ax.annotate("estimate (95% interval)", (1, k + extra + 0.7), xycoords=right, xytext=(4, 0), textcoords="offset points",
+                    va="bottom", ha="left", annotation_clip=False, fontweight="bold")
+        for yy, (estimate, low, high) in zip(yticks, shown):
+            ax.annotate(f"{estimate:.{decimals}f} ({low:.{decimals}f} to {high:.{decimals}f})", (1, yy), xycoords=right,
+                        xytext=(4, 0), textcoords="offset points", va="center", ha="left", annotation_clip=False)
+    handles, names = ax.get_legend_handles_labels()
+    # the footer rides with the legend under the plot, so that the layout keeps room for both
+    ax.figure.legend(handles, names, loc="outside lower center", ncols=2, title=textwrap.fill(footer, 60) if footer else None)
     return ax
 
 

@@ -476,3 +476,43 @@ def test_pain_card_in_norwegian_row_by_row():
     fixed = BeautifulSoup(cards.meta_analysis_card(0.23, Estimate(2.4, 2.0, 2.8), Estimate(2.4, 1.0, 4.0), 0.97, "x").to_html(),
                           "html.parser")
     assert fixed.select(".answer-count")[0].get_text() == "23 out of 100 had a competitive job during follow-up"
+
+
+def test_forest_plot_for_a_reviewer_weights_numbers_diamond_and_footer():
+    from matplotlib.collections import PathCollection
+    from matplotlib.patches import Polygon
+
+    style.use_book_style()
+    observed = pd.DataFrame({"estimate": [0.5, 1.2, 0.8], "low": [0.3, 0.6, 0.5], "high": [0.9, 2.4, 1.3]})
+    summary = pd.DataFrame([{"label": "pooled", "estimate": 0.75, "low": 0.6, "high": 0.95, "role": "pooled"},
+                            {"label": "new trial", "estimate": 0.75, "low": 0.3, "high": 1.9, "role": "prediction"}])
+    ax = plots.forest_plot(["A", "B", "C"], observed, summary_rows=summary, weights=[1, 4, 2], numbers=True,
+                           footer="Heterogeneity: tau² 0.10; I² 40%")
+    squares = [c for c in ax.collections if isinstance(c, PathCollection)][0]
+    sizes = squares.get_sizes()
+    assert sizes[1] / sizes[0] == pytest.approx(4.0) and sizes[2] / sizes[0] == pytest.approx(2.0)  # area in proportion to weight
+    diamonds = [p for p in ax.patches if isinstance(p, Polygon)]
+    assert len(diamonds) == 1 and diamonds[0].get_xy()[:, 0].min() == pytest.approx(0.6)
+    texts = [t.get_text() for t in ax.texts]
+    assert "0.50 (0.30 to 0.90)" in texts and "0.75 (0.30 to 1.90)" in texts and "estimate (95% interval)" in texts
+    legend = ax.figure.legends[0]
+    assert "Heterogeneity: tau² 0.10; I² 40%" in legend.get_title().get_text()
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["A", "B", "C", "pooled", "new trial"]
+    plt.close(ax.figure)
+
+
+def test_command_line_forest_plot_is_report_wide_and_the_books_is_phone_wide(capsys):
+    import json
+
+    from ipscompendium import cli
+
+    cli.main(["meta", "--example", "bcg", "--benefit", "lower", "--json"])
+    result = json.loads(capsys.readouterr().out)
+    assert sum(t["weight_dl"] for t in result["trials"]) == pytest.approx(1.0)
+    report = cli.meta_forest_figure(result)
+    phone = cli.meta_forest_figure(result, phone=True)
+    assert report.get_size_inches()[0] == cli.REPORT_FIGURE_WIDTH_IN and phone.get_size_inches()[0] == style.FIGURE_WIDTH_IN
+    assert any("to" in t.get_text() for t in report.axes[0].texts) and not phone.axes[0].texts
+    assert style.check_legible(phone, "phone forest") >= style.MIN_FONT_PT
+    plt.close(report)
+    plt.close(phone)
