@@ -339,6 +339,15 @@ def run_meta(args) -> dict:
         result["subgroups"] = _subgroups(used, sizes.y, sizes.v, tau_prior, back, sign, ratio)
     if args.moderator:
         result["regression"] = _regression(path, used, sizes.y, sizes.v, args.moderator, tau_prior, ratio)
+    if args.leave_one_out:
+        if len(used) < 3:
+            raise UsageError(f"--leave-one-out needs at least 3 trials; {_shown_source(args, path)} has {len(used)}")
+        table = frequentist.leave_one_out(sizes.y, sizes.v, "DL", level, test=args.test)
+        result["leave_one_out"] = [{"left_out": str(used["study"].iloc[int(r.left_out)]),
+                                    **_interval(back(r.estimate), back(r.ci_low), back(r.ci_high)), "tau2": float(r.tau2),
+                                    "i2": float(r.i2), "q": float(r.q), "p_value": float(r.p_value)} for r in table.itertuples()]
+    if args.cumulative:
+        result["cumulative"] = _cumulative(_shown_source(args, path), used, sizes, args.cumulative, level, args.test, back)
     if args.mcmc:
         result["bayes_binomial_normal"] = _binomial_normal(used, tau_prior, args, back, sign)
     if args.out:
@@ -489,6 +498,26 @@ def meta_forest_figure(result: dict, phone: bool = False):
     return ax.figure
 
 
+def _cumulative(path, used, sizes, column: str, level: float, test: str, back) -> list[dict]:
+    """Cumulative DL meta-analysis, adding trials in the order of ``column`` (or 'file': as listed)."""
+    import numpy as np
+
+    from ipscompendium.general import frequentist
+
+    if column == "file":
+        order = np.arange(len(used))
+    elif column not in used.columns:
+        raise UsageError(f"--cumulative {column}: {path} has no such column; give a numeric column (e.g. year) or 'file'")
+    else:
+        key = used[column]
+        if key.isna().any():
+            raise UsageError(f"--cumulative {column}: trials {', '.join(used.loc[key.isna(), 'study'])} have no value")
+        order = np.argsort(key.to_numpy(float), kind="stable")
+    table = frequentist.cumulative(sizes.y, sizes.v, order, "DL", level, test=test)
+    return [{"added": str(used["study"].iloc[int(r.added)]), "k": int(r.k), **_interval(back(r.estimate), back(r.ci_low),
+             back(r.ci_high)), "tau2": float(r.tau2), "i2": float(r.i2)} for r in table.itertuples()]
+
+
 def _write_meta_outputs(result: dict, out: Path) -> None:
     import matplotlib
 
@@ -540,11 +569,32 @@ def meta_markdown(result: dict) -> str:
                          f"{_fmt(b['estimate'], 4)} ({_fmt(b['ci_low'], 4)} to {_fmt(b['ci_high'], 4)}) | {_prob(b['prob_negative'])} |")
         lines.append(f"\nSlopes on the log scale, per unit of each moderator. Residual tau² {_fmt(g['reml']['tau2'], 4)} (REML); "
                      f"test of moderators QM = {g['reml']['qm']:.2f}, {_p_value(g['reml']['qm_p'])}; R² {g['reml']['r2']:.0%}.")
+    lines += _sensitivity_lines(result, name, markdown=True)
     if result["excluded_double_zero"]:
         lines.append(f"Left out (no events, or only events, in both arms): {', '.join(result['excluded_double_zero'])}.")
     if result["zero_cell_corrected"]:
         lines.append(f"0.5 added to every cell of: {', '.join(result['zero_cell_corrected'])}.")
     return "\n".join(lines) + "\n"
+
+
+def _sensitivity_lines(result: dict, name: str, markdown: bool) -> list[str]:
+    """Leave-one-out and cumulative rows, as a Markdown table (report.md) or as text."""
+    lines = []
+    for key, title, first in (("leave_one_out", "Leaving one trial out (DL)", "left_out"),
+                              ("cumulative", "Cumulative meta-analysis (DL)", "added")):
+        if key not in result:
+            continue
+        head = "Left out" if first == "left_out" else "Added"
+        if markdown:
+            lines += ["", f"**{title}**", "", f"| {head} | {name} | interval | tau² | I² |", "|---|---|---|---|---|"]
+        else:
+            lines.append(f"{title}:")
+        for r in result[key]:
+            cells = (str(r[first]), _fmt(r["estimate"], 3), f"{_fmt(r['ci_low'], 3)} to {_fmt(r['ci_high'], 3)}",
+                     _fmt(r["tau2"], 4), f"{r['i2']:.0%}")
+            lines.append("| " + " | ".join(cells) + " |" if markdown else
+                         f"  {cells[0][:28]:<28} {name} {cells[1]} ({cells[2]}); tau² {cells[3]}; I² {cells[4]}")
+    return lines
 
 
 def print_meta(result: dict) -> None:
@@ -585,6 +635,8 @@ def print_meta(result: dict) -> None:
         if "difference" in result["subgroups"]:
             t = result["subgroups"]["difference"]
             print(f"  test for subgroup differences: Q = {t['q']:.2f}, df = {t['df']}, {_p_value(t['p_value'])}")
+    for line in _sensitivity_lines(result, name, markdown=False):
+        print(line)
     if "regression" in result:
         g = result["regression"]
         per = "ratio of " + name + "s" if name != "RD" else "change in RD"
@@ -690,6 +742,11 @@ def build_parser() -> argparse.ArgumentParser:
     meta.add_argument("--benefit", choices=("higher", "lower"), default="higher", help="whether more events (default) or fewer is better")
     meta.add_argument("--moderator", action="append", metavar="COLUMN",
                       help="meta-regression on this numeric column (repeat for more): REML and DL as metafor, and exact Bayes")
+    meta.add_argument("--leave-one-out", action="store_true",
+                      help="also pool with each trial left out in turn (DL; metafor's leave1out)")
+    meta.add_argument("--cumulative", metavar="COLUMN",
+                      help="also pool cumulatively, adding trials in the order of this numeric column (e.g. year), or "
+                           "'file' for the order of the file (DL; metafor's cumul)")
     meta.add_argument("--mcmc", action="store_true", help="also fit the binomial-normal model by MCMC (--measure or; 10-20 s)")
     meta.add_argument("--seed", type=int, default=20260101, help="seed of the MCMC")
     meta.add_argument("--test", choices=sorted(TESTS), default="z",

@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 import zipfile
+from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
@@ -322,3 +323,24 @@ def test_meta_knha_test_and_confidence_level(capsys, tmp_path):
     assert ninety["level"] == 0.9 and "| 90% interval | 90% prediction interval |" in (tmp_path / "r" / "report.md").read_text()
     code, _, err = run(["meta", "--example", "bcg", "--level", "95"], capsys)
     assert code == 2 and "as a fraction between 0.5 and 1" in err
+
+
+def test_meta_leave_one_out_and_cumulative_as_metafor(capsys, tmp_path):
+    # leave1out(rma(..., method="DL")) on dat.bcg's RR, trial 1 left out: -0.7051251984 (-1.0662486948 to -0.3440017021);
+    # cumul(..., order=dat$year), third step: -0.9615353219, tau2 0.0754398659 (see tests/test_general.py)
+    path = tmp_path / "bcg_years.csv"
+    bcg = (Path(str(files("ipscompendium.examples").joinpath("bcg.csv")))).read_text().splitlines()
+    path.write_text("\n".join([bcg[0] + ",year"] + [line + "," + line.split(",")[0][-4:] for line in bcg[1:]]) + "\n")
+    code, out, _ = run(["meta", str(path), "--benefit", "lower", "--leave-one-out", "--cumulative", "year", "--json",
+                        "--out", str(tmp_path / "r")], capsys)
+    result = json.loads(out)
+    first = result["leave_one_out"][0]
+    assert first["left_out"] == "Aronson 1948" and np.log(first["estimate"]) == pytest.approx(-0.7051251984, abs=1e-9)
+    assert np.log([first["ci_low"], first["ci_high"]]) == pytest.approx([-1.0662486948, -0.3440017021], abs=1e-9)
+    third = result["cumulative"][2]
+    assert third["added"] == "Stein & Aronson 1953" and third["k"] == 3 and third["tau2"] == pytest.approx(0.0754398659, rel=1e-8)
+    assert np.log(third["estimate"]) == pytest.approx(-0.9615353219, abs=1e-9)
+    report = (tmp_path / "r" / "report.md").read_text()
+    assert "**Leaving one trial out (DL)**" in report and "| Stein & Aronson 1953 |" in report
+    code, _, err = run(["meta", "--example", "bcg", "--cumulative", "year"], capsys)
+    assert code == 2 and "the bcg example has no such column" in err

@@ -470,3 +470,36 @@ def test_paule_mandel_is_zero_when_q_is_below_its_degrees_of_freedom():
     # three identical estimates: Q = 0 < 2, so tau^2 = 0 (metafor gives 0 as well)
     fit = frequentist.random_effects(np.zeros(3), np.array([0.1, 0.2, 0.3]), "PM")
     assert fit.tau2 == 0.0 and fit.i2 == 0.0
+
+
+def test_leave_one_out_matches_metafors_leave1out():
+    # l <- leave1out(rma(yi, vi, data=escalc("RR", ai=tpos, bi=tneg, ci=cpos, di=cneg, data=dat.bcg), method="DL"))
+    # rows 1, 2 and 8: estimate, se, ci.lb, ci.ub, Q, tau2, I2
+    expected = {0: (-0.7051251984, 0.1842500675, -1.0662486948, -0.3440017021, 151.5825727471, 0.3121714990, 0.927432291189),
+                1: (-0.6545158751, 0.1825383313, -1.0122844303, -0.2967473199, 145.3176076702, 0.2999745908, 0.924303735959),
+                7: (-0.7900865999, 0.1630846384, -1.1097266176, -0.4704465822, 67.9858114991, 0.2108852326, 0.838201534152)}
+    s = _bcg("rr")
+    table = frequentist.leave_one_out(s.y, s.v, "DL").set_index("left_out")
+    assert len(table) == 13
+    for i, values in expected.items():
+        row = table.loc[i]
+        got = (row.estimate, row.se, row.ci_low, row.ci_high, row.q, row.tau2, row.i2)
+        assert got == pytest.approx(values, abs=2e-9)
+    with pytest.raises(ValueError, match="at least three"):
+        frequentist.leave_one_out(s.y[:2], s.v[:2])
+
+
+def test_cumulative_meta_analysis_matches_metafors_cumul():
+    # c <- cumul(rma(..., method="DL"), order=dat$year): steps 1, 2, 3 and 13: estimate, ci.lb, ci.ub, tau2, I2
+    s = _bcg("rr")
+    years = np.array([int(name[-4:]) for name in read_trials(BCG)["study"]])  # dat.bcg$year, from the labels
+    table = frequentist.cumulative(s.y, s.v, order=np.argsort(years, kind="stable"), method="DL")
+    expected = {0: (-0.8893113339, -2.0076674791, 0.2290448112, 0.0, 0.0), 1: (-1.3250034422, -2.0090088669, -0.6409980176, 0.0, 0.0),
+                2: (-0.9615353219, -1.4191887956, -0.5038818481, 0.0754398659, 0.372630039629),
+                12: (-0.7141172221, -1.0644452801, -0.3637891641, 0.3087602629, 0.921173468546)}
+    for step, values in expected.items():
+        row = table.iloc[step]
+        assert (row.estimate, row.ci_low, row.ci_high, row.tau2, row.i2) == pytest.approx(values, abs=2e-9)
+    assert table["added"].tolist()[:4] == [0, 1, 5, 2] and table["k"].tolist() == list(range(1, 14))
+    with pytest.raises(ValueError, match="every position once"):
+        frequentist.cumulative(s.y, s.v, order=[0, 0, 1])

@@ -335,3 +335,50 @@ def dersimonian_laird_check(y: np.ndarray, v: np.ndarray) -> float:
 
     result = DerSimonianLaird().fit_dataset(Dataset(y=np.asarray(y, float), v=np.asarray(v, float)))
     return float(np.ravel(result.summary().tau2)[0])
+
+
+def leave_one_out(y: np.ndarray, v: np.ndarray, method: str = "DL", level: float = 0.95, test: str = "z"):
+    """The pooled estimate with each trial left out in turn (metafor's ``leave1out``).
+
+    Returns a DataFrame with one row per left-out trial (in the input order): ``left_out`` (its
+    position), ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``p_value``, ``q``, ``q_p_value``,
+    ``tau2``, ``i2``; on the scale of ``y``.
+    """
+    import pandas as pd
+
+    y, v = np.asarray(y, float), np.asarray(v, float)
+    if len(y) < 3:
+        raise ValueError("leaving one out needs at least three estimates, so that two remain")
+    rows = []
+    for i in range(len(y)):
+        keep = np.arange(len(y)) != i
+        fit = random_effects(y[keep], v[keep], method, level, test=test)
+        rows.append({"left_out": i, "estimate": fit.mu, "se": fit.se_mu, "ci_low": fit.ci_low, "ci_high": fit.ci_high,
+                     "p_value": fit.p_value, "q": fit.q, "q_p_value": fit.q_p_value, "tau2": fit.tau2, "i2": fit.i2})
+    return pd.DataFrame(rows)
+
+
+def cumulative(y: np.ndarray, v: np.ndarray, order=None, method: str = "DL", level: float = 0.95, test: str = "z"):
+    """Cumulative meta-analysis (metafor's ``cumul``): the pooled estimate as trials are added in
+    ``order`` (positions, e.g. by year; default the input order).
+
+    Returns a DataFrame with one row per step: ``added`` (the position of the trial added), ``k``,
+    ``estimate``, ``ci_low``, ``ci_high``, ``tau2``, ``i2``. The first step is the first trial alone,
+    with its own normal interval.
+    """
+    import pandas as pd
+
+    y, v = np.asarray(y, float), np.asarray(v, float)
+    order = np.arange(len(y)) if order is None else np.asarray(order)
+    if sorted(order.tolist()) != list(range(len(y))):
+        raise ValueError("order must list every position once")
+    z = normal.ppf(0.5 + level / 2)
+    first = order[0]
+    rows = [{"added": int(first), "k": 1, "estimate": float(y[first]), "ci_low": float(y[first] - z * np.sqrt(v[first])),
+             "ci_high": float(y[first] + z * np.sqrt(v[first])), "tau2": 0.0, "i2": 0.0}]
+    for step in range(2, len(y) + 1):
+        part = order[:step]
+        fit = random_effects(y[part], v[part], method, level, test=test)
+        rows.append({"added": int(order[step - 1]), "k": step, "estimate": fit.mu, "ci_low": fit.ci_low,
+                     "ci_high": fit.ci_high, "tau2": fit.tau2, "i2": fit.i2})
+    return pd.DataFrame(rows)
