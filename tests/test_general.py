@@ -503,3 +503,30 @@ def test_cumulative_meta_analysis_matches_metafors_cumul():
     assert table["added"].tolist()[:4] == [0, 1, 5, 2] and table["k"].tolist() == list(range(1, 14))
     with pytest.raises(ValueError, match="every position once"):
         frequentist.cumulative(s.y, s.v, order=[0, 0, 1])
+
+
+def test_t_prediction_interval_is_higgins_formula_and_exp_reports_every_limit():
+    from scipy.stats import t as student
+
+    s = _bcg("rr")
+    fit = frequentist.random_effects(s.y, s.v, "DL")
+    # Higgins, Thompson & Spiegelhalter (2009): mu +/- t_{k-2, 0.975} sqrt(tau^2 + se^2), here with scipy's t
+    half = student.ppf(0.975, fit.k - 2) * np.sqrt(fit.tau2 + fit.se_mu**2)
+    assert (fit.prediction_low, fit.prediction_high) == pytest.approx((fit.mu - half, fit.mu + half), rel=1e-12)
+    assert fit.exp() == pytest.approx({"estimate": np.exp(fit.mu), "ci_low": np.exp(fit.ci_low), "ci_high": np.exp(fit.ci_high),
+                                       "prediction_low": np.exp(fit.mu - half), "prediction_high": np.exp(fit.mu + half)})
+    identical = frequentist.random_effects(np.zeros(3), np.array([0.1, 0.2, 0.3]), "EE")
+    assert identical.q == 0 and identical.i2 == 0.0
+
+
+def test_leave_one_out_and_cumulative_pass_on_level_and_test():
+    s = _bcg("rr")
+    loo = frequentist.leave_one_out(s.y, s.v, "REML", level=0.9, test="knha").iloc[3]
+    direct = frequentist.random_effects(np.delete(s.y, 3), np.delete(s.v, 3), "REML", level=0.9, test="knha")
+    assert (loo.ci_low, loo.ci_high, loo.p_value, loo.q_p_value) == pytest.approx(
+        (direct.ci_low, direct.ci_high, direct.p_value, direct.q_p_value), rel=1e-12)
+    cum = frequentist.cumulative(s.y, s.v, method="PM", level=0.9, test="knha").iloc[-1]
+    whole = frequentist.random_effects(s.y, s.v, "PM", level=0.9, test="knha")
+    assert (cum.ci_low, cum.ci_high, cum.tau2) == pytest.approx((whole.ci_low, whole.ci_high, whole.tau2), rel=1e-12)
+    first = frequentist.cumulative(s.y, s.v, level=0.9).iloc[0]
+    assert first.ci_high - first.estimate == pytest.approx(1.6448536269514722 * np.sqrt(s.v[0]), rel=1e-12)
