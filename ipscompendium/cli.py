@@ -339,6 +339,12 @@ def run_meta(args) -> dict:
         result["subgroups"] = _subgroups(used, sizes.y, sizes.v, tau_prior, back, sign, ratio)
     if args.moderator:
         result["regression"] = _regression(path, used, sizes.y, sizes.v, args.moderator, tau_prior, ratio)
+    if len(used) >= 3:
+        egger = frequentist.small_study_test(sizes.y, sizes.v, "REML", level)
+        result["small_study"] = {"test": "Egger's regression test (REML; metafor's regtest)", "statistic": egger.statistic,
+                                 "p_value": egger.p_value, **_interval(back(egger.limit_estimate), back(egger.ci_low),
+                                                                       back(egger.ci_high)),
+                                 "few_trials": len(used) < 10}
     if args.leave_one_out:
         if len(used) < 3:
             raise UsageError(f"--leave-one-out needs at least 3 trials; {_shown_source(args, path)} has {len(used)}")
@@ -570,11 +576,20 @@ def meta_markdown(result: dict) -> str:
         lines.append(f"\nSlopes on the log scale, per unit of each moderator. Residual tau² {_fmt(g['reml']['tau2'], 4)} (REML); "
                      f"test of moderators QM = {g['reml']['qm']:.2f}, {_p_value(g['reml']['qm_p'])}; R² {g['reml']['r2']:.0%}.")
     lines += _sensitivity_lines(result, name, markdown=True)
+    if "small_study" in result:
+        lines += ["", _small_study_line(result["small_study"], name)]
     if result["excluded_double_zero"]:
         lines.append(f"Left out (no events, or only events, in both arms): {', '.join(result['excluded_double_zero'])}.")
     if result["zero_cell_corrected"]:
         lines.append(f"0.5 added to every cell of: {', '.join(result['zero_cell_corrected'])}.")
     return "\n".join(lines) + "\n"
+
+
+def _small_study_line(egger: dict, name: str) -> str:
+    caution = (" With fewer than 10 trials the test has little power (Cochrane Handbook, chapter 13); read it with care."
+               if egger["few_trials"] else "")
+    return (f"Small-study effects: {egger['test']}, z = {egger['statistic']:.2f}, {_p_value(egger['p_value'])}; "
+            f"limit estimate {name} {_fmt(egger['estimate'], 3)} ({_fmt(egger['ci_low'], 3)} to {_fmt(egger['ci_high'], 3)}).{caution}")
 
 
 def _sensitivity_lines(result: dict, name: str, markdown: bool) -> list[str]:
@@ -637,6 +652,8 @@ def print_meta(result: dict) -> None:
             print(f"  test for subgroup differences: Q = {t['q']:.2f}, df = {t['df']}, {_p_value(t['p_value'])}")
     for line in _sensitivity_lines(result, name, markdown=False):
         print(line)
+    if "small_study" in result:
+        print(_small_study_line(result["small_study"], name))
     if "regression" in result:
         g = result["regression"]
         per = "ratio of " + name + "s" if name != "RD" else "change in RD"

@@ -344,3 +344,15 @@ def test_meta_leave_one_out_and_cumulative_as_metafor(capsys, tmp_path):
     assert "**Leaving one trial out (DL)**" in report and "| Stein & Aronson 1953 |" in report
     code, _, err = run(["meta", "--example", "bcg", "--cumulative", "year"], capsys)
     assert code == 2 and "the bcg example has no such column" in err
+
+
+def test_meta_reports_eggers_test_with_its_limit_estimate(capsys, tmp_path):
+    # regtest(rma(..., method="REML")) on dat.bcg's RR: z -0.8033291931, p 0.4217844889, limit estimate -0.5104318741
+    code, out, _ = run(["meta", "--example", "bcg", "--benefit", "lower", "--json"], capsys)
+    egger = json.loads(out)["small_study"]
+    assert egger["statistic"] == pytest.approx(-0.8033291931, abs=1e-6) and egger["p_value"] == pytest.approx(0.4217844889, abs=1e-6)
+    assert np.log(egger["estimate"]) == pytest.approx(-0.5104318741, abs=1e-6) and egger["few_trials"] is False
+    path = tmp_path / "five.csv"
+    path.write_text(HEADER + "A,3,20,4,21\nB,10,40,12,38\nC,5,30,9,31\nD,7,25,6,26\nE,12,50,20,52\n")
+    code, out, _ = run(["meta", str(path)], capsys)
+    assert "Small-study effects: Egger's regression test" in out and "fewer than 10 trials" in out

@@ -530,3 +530,18 @@ def test_leave_one_out_and_cumulative_pass_on_level_and_test():
     assert (cum.ci_low, cum.ci_high, cum.tau2) == pytest.approx((whole.ci_low, whole.ci_high, whole.tau2), rel=1e-12)
     first = frequentist.cumulative(s.y, s.v, level=0.9).iloc[0]
     assert first.ci_high - first.estimate == pytest.approx(1.6448536269514722 * np.sqrt(s.v[0]), rel=1e-12)
+
+
+@pytest.mark.parametrize("method, expected", [
+    # g <- regtest(rma(yi, vi, data=escalc("RR", ai=tpos, bi=tneg, ci=cpos, di=cneg, data=dat.bcg), method=M,
+    #                  control=list(threshold=1e-12))); c(g$zval, g$pval, g$est, g$ci.lb, g$ci.ub)
+    ("REML", (-0.8033291931, 0.4217844889, -0.5104318741, -1.1182239890, 0.0973602408)),
+    ("DL", (-0.8379084405, 0.4020821280, -0.5063490387, -1.0950060263, 0.0823079488)),
+])
+def test_small_study_regression_test_matches_metafors_regtest(method, expected):
+    s = _bcg("rr")
+    test = frequentist.small_study_test(s.y, s.v, method)
+    got = (test.statistic, test.p_value, test.limit_estimate, test.ci_low, test.ci_high)
+    assert got == pytest.approx(expected, abs=1e-6)
+    with pytest.raises(ValueError, match="at least three"):
+        frequentist.small_study_test(s.y[:2], s.v[:2])

@@ -382,3 +382,38 @@ def cumulative(y: np.ndarray, v: np.ndarray, order=None, method: str = "DL", lev
         rows.append({"added": int(order[step - 1]), "k": step, "estimate": fit.mu, "ci_low": fit.ci_low,
                      "ci_high": fit.ci_high, "tau2": fit.tau2, "i2": fit.i2})
     return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class SmallStudyTest:
+    """The regression test for funnel-plot asymmetry (metafor's ``regtest``, Egger's test in its
+    random-effects form): the effects regressed on their standard errors.
+
+    ``statistic`` and ``p_value``: the z-test of the slope; ``limit_estimate`` with ``ci_low`` and
+    ``ci_high``: the intercept, the effect a trial of infinite size would show.
+    """
+
+    method: str
+    slope: float
+    statistic: float
+    p_value: float
+    limit_estimate: float
+    ci_low: float
+    ci_high: float
+
+
+def small_study_test(y: np.ndarray, v: np.ndarray, method: str = "REML", level: float = 0.95) -> SmallStudyTest:
+    """Egger's regression test as metafor's ``regtest(rma(yi, vi, method=method))``: a mixed-effects
+    meta-regression of the effects on their standard errors, z-test of the slope.
+
+    Few trials give it little power: a large p-value is not evidence that there is no asymmetry.
+    """
+    y, v = np.asarray(y, float), np.asarray(v, float)
+    if len(y) < 3:
+        raise ValueError("the regression test needs at least three trials")
+    fit = meta_regression(y, v, np.sqrt(v)[:, None], ["sei"], method)
+    statistic = float(fit.coef[1] / fit.se[1])
+    z = normal.ppf(0.5 + level / 2)
+    return SmallStudyTest(method=method, slope=float(fit.coef[1]), statistic=statistic,
+                          p_value=float(2 * normal.cdf(-abs(statistic))), limit_estimate=float(fit.coef[0]),
+                          ci_low=float(fit.coef[0] - z * fit.se[0]), ci_high=float(fit.coef[0] + z * fit.se[0]))
