@@ -345,6 +345,10 @@ def run_meta(args) -> dict:
                                  "p_value": egger.p_value, **_interval(back(egger.limit_estimate), back(egger.ci_low),
                                                                        back(egger.ci_high)),
                                  "few_trials": len(used) < 10}
+        peters = frequentist.peters_test(sizes.y, sizes.v, used["n_treatment"] + used["n_control"], level)
+        result["small_study"]["peters"] = {"test": "Peters' test (weighted regression on 1/n; metafor's regtest, "
+                                                   "model='lm', predictor='ninv')", "statistic": peters.statistic,
+                                           "p_value": peters.p_value}
     if args.leave_one_out:
         if len(used) < 3:
             raise UsageError(f"--leave-one-out needs at least 3 trials; {_shown_source(args, path)} has {len(used)}")
@@ -588,8 +592,10 @@ def meta_markdown(result: dict) -> str:
 def _small_study_line(egger: dict, name: str) -> str:
     caution = (" With fewer than 10 trials the test has little power (Cochrane Handbook, chapter 13); read it with care."
                if egger["few_trials"] else "")
+    peters = egger["peters"]
     return (f"Small-study effects: {egger['test']}, z = {egger['statistic']:.2f}, {_p_value(egger['p_value'])}; "
-            f"limit estimate {name} {_fmt(egger['estimate'], 3)} ({_fmt(egger['ci_low'], 3)} to {_fmt(egger['ci_high'], 3)}).{caution}")
+            f"limit estimate {name} {_fmt(egger['estimate'], 3)} ({_fmt(egger['ci_low'], 3)} to {_fmt(egger['ci_high'], 3)}). "
+            f"{peters['test']}: t = {peters['statistic']:.2f}, {_p_value(peters['p_value'])}.{caution}")
 
 
 def _sensitivity_lines(result: dict, name: str, markdown: bool) -> list[str]:

@@ -356,3 +356,11 @@ def test_meta_reports_eggers_test_with_its_limit_estimate(capsys, tmp_path):
     path.write_text(HEADER + "A,3,20,4,21\nB,10,40,12,38\nC,5,30,9,31\nD,7,25,6,26\nE,12,50,20,52\n")
     code, out, _ = run(["meta", str(path)], capsys)
     assert "Small-study effects: Egger's regression test" in out and "fewer than 10 trials" in out
+
+
+def test_meta_reports_peters_test_beside_eggers(capsys):
+    # regtest(rma(yi, vi, data=escalc("OR", ...dat.bcg), method="REML"), model="lm", predictor="ninv"): t -1.4773785862,
+    # p 0.1676238757
+    code, out, _ = run(["meta", "--example", "bcg", "--measure", "or", "--benefit", "lower", "--json"], capsys)
+    peters = json.loads(out)["small_study"]["peters"]
+    assert peters["statistic"] == pytest.approx(-1.4773785862, abs=1e-9) and peters["p_value"] == pytest.approx(0.1676238757, abs=1e-9)

@@ -545,3 +545,16 @@ def test_small_study_regression_test_matches_metafors_regtest(method, expected):
     assert got == pytest.approx(expected, abs=1e-6)
     with pytest.raises(ValueError, match="at least three"):
         frequentist.small_study_test(s.y[:2], s.v[:2])
+
+
+def test_peters_test_matches_metafors_regtest_on_the_inverse_sample_size():
+    # dat <- escalc(measure="OR", ai=tpos, bi=tneg, ci=cpos, di=cneg, data=dat.bcg)
+    # g <- regtest(rma(yi, vi, data=dat, method="REML"), model="lm", predictor="ninv")
+    # c(g$zval, g$pval, g$est, g$ci.lb, g$ci.ub): -1.4773785862 0.1676238757 -0.3572681141 -0.7049984915 -0.0095377367 (11 df)
+    t = read_trials(BCG)
+    s = effect_sizes.effect_sizes(t.events_treatment, t.n_treatment, t.events_control, t.n_control, "or")
+    test = frequentist.peters_test(s.y, s.v, t.n_treatment + t.n_control)
+    got = (test.statistic, test.p_value, test.limit_estimate, test.ci_low, test.ci_high)
+    assert got == pytest.approx((-1.4773785862, 0.1676238757, -0.3572681141, -0.7049984915, -0.0095377367), abs=1e-9)
+    with pytest.raises(ValueError, match="at least three"):
+        frequentist.peters_test(s.y[:2], s.v[:2], [10, 20])

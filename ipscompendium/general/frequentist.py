@@ -417,3 +417,28 @@ def small_study_test(y: np.ndarray, v: np.ndarray, method: str = "REML", level: 
     return SmallStudyTest(method=method, slope=float(fit.coef[1]), statistic=statistic,
                           p_value=float(2 * normal.cdf(-abs(statistic))), limit_estimate=float(fit.coef[0]),
                           ci_low=float(fit.coef[0] - z * fit.se[0]), ci_high=float(fit.coef[0] + z * fit.se[0]))
+
+
+def peters_test(y: np.ndarray, v: np.ndarray, n_total: np.ndarray, level: float = 0.95) -> SmallStudyTest:
+    """Peters' test for small-study effects in binary outcomes (Peters et al. 2006), as metafor's
+    ``regtest(x, model="lm", predictor="ninv")``: weighted least squares of the log odds ratios on
+    1 / (total sample size), weights 1 / v, t-test of the slope on k - 2 degrees of freedom.
+
+    Unlike Egger's test it does not regress an effect on its own standard error, which for odds
+    ratios is correlated with the effect itself.
+    """
+    y, v, n_total = (np.asarray(a, float) for a in (y, v, n_total))
+    k = len(y)
+    if k < 3:
+        raise ValueError("Peters' test needs at least three trials")
+    X = np.column_stack([np.ones(k), 1 / n_total])
+    w = 1 / v
+    xtwx_inv = np.linalg.inv(X.T @ (w[:, None] * X))
+    beta = xtwx_inv @ (X.T @ (w * y))
+    residual_variance = float(np.sum(w * (y - X @ beta) ** 2) / (k - 2))
+    se = np.sqrt(np.diag(xtwx_inv) * residual_variance)
+    statistic = float(beta[1] / se[1])
+    quantile = stdtrit(k - 2, 0.5 + level / 2)
+    return SmallStudyTest(method="Peters (weighted least squares on 1/n)", slope=float(beta[1]), statistic=statistic,
+                          p_value=float(2 * stdtr(k - 2, -abs(statistic))), limit_estimate=float(beta[0]),
+                          ci_low=float(beta[0] - quantile * se[0]), ci_high=float(beta[0] + quantile * se[0]))
