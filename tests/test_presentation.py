@@ -58,6 +58,7 @@ def test_number_cells_stay_on_one_line_and_words_may_wrap():
 def test_codes_and_keys_read_as_words():
     assert tables.words("derived_from_percentages") == "derived from percentages"
     assert tables.study("frederick2019_corrected") == "Frederick 2019, corrected"
+    assert tables.study("this book (RR)") == "this book (RR)"  # a label that is no key stays as it is
 
 
 def test_table_keeps_a_meaningful_index_and_pd_na():
