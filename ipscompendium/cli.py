@@ -44,14 +44,6 @@ def _trials_path(args) -> Path:
     return Path(args.trials)
 
 
-#: The tests of the pooled effect on offer (metafor's ``test``), as the output names them.
-TESTS = {"z": "z (normal quantiles)",
-         "knha": "Hartung-Knapp-Sidik-Jonkman (t on k-1 degrees of freedom, rescaled standard error)"}
-#: The frequentist prediction intervals on offer, as the output names them.
-PREDICTION_INTERVALS = {"t": "t, k-2 degrees of freedom (Higgins, Thompson & Spiegelhalter 2009)",
-                        "normal": "normal quantile (as metafor's predict())"}
-
-
 def _shown_source(args, path: Path) -> str:
     """Where the trials came from, as the output shows it: the example's name (not the installed
     package's folder on this machine), or the path the user gave."""
@@ -66,7 +58,7 @@ def _trials_and_tau_prior(args):
     path = _trials_path(args)
     trials = read_trials(path)
     try:
-        tau_prior = parse_tau_prior(args.tau_prior)
+        tau_prior = parse_tau_prior(args.tau_prior) if args.tau_prior else None
     except ValueError as error:
         raise UsageError(f"--tau-prior: {error}") from None
     return path, trials, tau_prior
@@ -279,177 +271,47 @@ def print_trial(result: dict) -> None:
 # meta
 
 def run_meta(args) -> dict:
-    import numpy as np
-
-    from ipscompendium.general import effect_sizes, exact, frequentist
+    """Parse, call :func:`ipscompendium.general.meta_analysis.meta_analysis`, add the MCMC fit if asked."""
+    from ipscompendium.general import meta_analysis as engine
+    from ipscompendium.general.measures import get_measure, measures_for
 
     path, trials, tau_prior = _trials_and_tau_prior(args)
-    sizes = effect_sizes.effect_sizes(trials["events_treatment"], trials["n_treatment"], trials["events_control"],
-                                      trials["n_control"], args.measure)
-    used = trials[sizes.used].reset_index(drop=True)
-    if len(used) < 2:
-        raise UsageError(f"{path}: {len(used)} trial(s) with an estimable effect; a meta-analysis needs at least 2")
+    layout = engine.layout_of_table(trials)
+    measure = get_measure(args.measure or {"binary": "rr", "continuous": "md", "generic": "generic"}[layout])
+    if measure.data != layout:
+        raise UsageError(f"--measure {measure.key}: {_shown_source(args, path)} holds {layout} trials; use --measure "
+                         + " or ".join(measures_for(layout)))
     if args.out and Path(args.out).exists() and not Path(args.out).is_dir():
         raise UsageError(f"--out {args.out}: is a file; give a folder (it is created if missing)")
-    ratio = args.measure in ("rr", "or")
-    back = np.exp if ratio else (lambda x: x)
-    sign = 1.0 if args.benefit == "higher" else -1.0
-    result = {"file": _shown_source(args, path), "measure": args.measure, "k": len(used), "benefit": args.benefit,
-              "excluded_double_zero": [str(s) for s in trials.loc[sizes.double_zero & ~sizes.used, "study"]],
-              "zero_cell_corrected": [str(s) for s in trials.loc[sizes.corrected, "study"]]}
-    from ipscompendium.general import normal
-
-    level = args.level
-    if not 0.5 <= level < 1:
-        raise UsageError(f"--level {level:g}: give the confidence level as a fraction between 0.5 and 1, for example 0.95")
-    tail = (1 - level) / 2
-    z = float(normal.ppf(1 - tail))
-    result["level"] = level
-    se = np.sqrt(sizes.v)
-    shown = used["label"].fillna(used["study"]) if "label" in used.columns else used["study"]
-    result["trials"] = [{"study": str(s), "label": str(shown_as), **_interval(*back(np.array([y, y - z * e, y + z * e])))}
-                        for s, shown_as, y, e in zip(used["study"], shown, sizes.y, se)]
-    dl_weights = 1 / (sizes.v + frequentist.random_effects(sizes.y, sizes.v, "DL").tau2)
-    for trial, weight in zip(result["trials"], dl_weights / dl_weights.sum()):
-        trial["weight_dl"] = float(weight)  # the trial's share of the DL pooled estimate, as a forest plot shows it
-    quantile = args.prediction_interval
-    result["prediction_interval"] = PREDICTION_INTERVALS[quantile]
-    result["test"] = TESTS[args.test]
-    for method in ("EE", "DL", "REML", "PM"):
-        fit = frequentist.random_effects(sizes.y, sizes.v, method, level=level, prediction_quantile=quantile, test=args.test)
-        defined = np.isfinite(fit.prediction_low) and method != "EE"  # t on k - 2 df needs three trials; EE predicts nothing new
-        result[method.lower()] = {**_interval(back(fit.mu), back(fit.ci_low), back(fit.ci_high)), "tau2": fit.tau2,
-                                  "i2": fit.i2, "prediction_low": float(back(fit.prediction_low)) if defined else None,
-                                  "prediction_high": float(back(fit.prediction_high)) if defined else None,
-                                  "statistic": fit.statistic, "p_value": fit.p_value}
-        result["heterogeneity"] = {"q": fit.q, "df": fit.k - 1, "p_value": fit.q_p_value}
-    mu_sd = 10.0 if ratio else 1.0
-    post = exact.normal_normal_posterior(sizes.y, se, tau_prior.logpdf, mu_prior_sd=mu_sd, tau_max=3.0 if ratio else 1.0)
-    predictive_quantile = _predictive_quantile(post)
-    result["bayes"] = {
-        **_interval(back(post.mu_quantile(0.5)), back(post.mu_quantile(tail)), back(post.mu_quantile(1 - tail))),
-        "tau2": float(post.tau_quantile(0.5) ** 2), "tau": _interval(post.tau_quantile(0.5), post.tau_quantile(tail),
-                                                                     post.tau_quantile(1 - tail)),
-        "prediction_low": float(back(predictive_quantile(tail))), "prediction_high": float(back(predictive_quantile(1 - tail))),
-        "prob_benefit": float(1 - post.mu_cdf(0.0) if sign > 0 else post.mu_cdf(0.0)),
-        "prob_benefit_new_trial": float(1 - post.predictive_cdf(0.0) if sign > 0 else post.predictive_cdf(0.0)),
-        "tau_prior": tau_prior.name, "mu_prior": f"N(0, {mu_sd:g}^2)", "method": "exact (quadrature over tau)",
-    }
-    if "subgroup" in used.columns and used["subgroup"].notna().any():
-        result["subgroups"] = _subgroups(used, sizes.y, sizes.v, tau_prior, back, sign, ratio)
-    if args.moderator:
-        result["regression"] = _regression(path, used, sizes.y, sizes.v, args.moderator, tau_prior, ratio)
-    if len(used) >= 3:
-        egger = frequentist.small_study_test(sizes.y, sizes.v, "REML", level)
-        result["small_study"] = {"test": "Egger's regression test (REML; metafor's regtest)", "statistic": egger.statistic,
-                                 "p_value": egger.p_value, **_interval(back(egger.limit_estimate), back(egger.ci_low),
-                                                                       back(egger.ci_high)),
-                                 "few_trials": len(used) < 10}
-        peters = frequentist.peters_test(sizes.y, sizes.v, used["n_treatment"] + used["n_control"], level)
-        result["small_study"]["peters"] = {"test": "Peters' test (weighted regression on 1/n; metafor's regtest, "
-                                                   "model='lm', predictor='ninv')", "statistic": peters.statistic,
-                                           "p_value": peters.p_value}
-    if args.leave_one_out:
-        if len(used) < 3:
-            raise UsageError(f"--leave-one-out needs at least 3 trials; {_shown_source(args, path)} has {len(used)}")
-        table = frequentist.leave_one_out(sizes.y, sizes.v, "DL", level, test=args.test)
-        result["leave_one_out"] = [{"left_out": str(used["study"].iloc[int(r.left_out)]),
-                                    **_interval(back(r.estimate), back(r.ci_low), back(r.ci_high)), "tau2": float(r.tau2),
-                                    "i2": float(r.i2), "q": float(r.q), "p_value": float(r.p_value)} for r in table.itertuples()]
-    if args.cumulative:
-        result["cumulative"] = _cumulative(_shown_source(args, path), used, sizes, args.cumulative, level, args.test, back)
+    if args.mcmc and measure.key != "or":
+        raise UsageError("--mcmc fits the binomial-normal model on the log odds ratio: use it with --measure or")
+    try:
+        analysis = engine.meta_analysis(
+            trials, measure, level=args.level, test=args.test, prediction=args.prediction_interval,
+            tau_prior=tau_prior if args.tau_prior else None, benefit=args.benefit, moderators=tuple(args.moderator or ()),
+            leave_one_out=args.leave_one_out, cumulative=args.cumulative, source=_shown_source(args, path))
+    except engine.MetaAnalysisError as error:
+        raise UsageError(_option_error(error)) from None
+    result = analysis.to_dict()
     if args.mcmc:
-        result["bayes_binomial_normal"] = _binomial_normal(used, tau_prior, args, back, sign)
+        used = analysis.trials
+        result["bayes_binomial_normal"] = _binomial_normal(used, analysis.bayes.tau_prior, args, measure.back,
+                                                           1.0 if args.benefit == "higher" else -1.0)
     if args.out:
         _write_meta_outputs(result, Path(args.out))
     return result
 
 
-def _subgroups(used, y, v, tau_prior, back, sign, ratio) -> dict:
-    """Each subgroup pooled on its own (DL, and exact Bayes with the same priors), and the test of
-    subgroup differences on the DL estimates. Subgroups of one trial are listed, not pooled."""
-    import numpy as np
-
-    from ipscompendium.general import exact, frequentist
-
-    groups, pooled_y, pooled_se = [], [], []
-    labels = used["subgroup"].fillna("(no subgroup)")
-    for name in dict.fromkeys(labels):
-        rows = np.flatnonzero((labels == name).to_numpy())
-        entry = {"subgroup": str(name), "k": len(rows), "studies": [str(s) for s in used["study"].iloc[rows]]}
-        if len(rows) >= 2:
-            fit = frequentist.random_effects(y[rows], v[rows], "DL")
-            post = exact.normal_normal_posterior(y[rows], np.sqrt(v[rows]), tau_prior.logpdf, mu_prior_sd=10.0 if ratio else 1.0,
-                                                 tau_max=3.0 if ratio else 1.0)
-            entry["dl"] = {**_interval(back(fit.mu), back(fit.ci_low), back(fit.ci_high)), "tau2": fit.tau2}
-            entry["bayes"] = {**_interval(back(post.mu_quantile(0.5)), back(post.mu_quantile(0.025)), back(post.mu_quantile(0.975))),
-                              "prob_benefit": float(1 - post.mu_cdf(0.0) if sign > 0 else post.mu_cdf(0.0))}
-            if name != "(no subgroup)":
-                pooled_y.append(fit.mu)
-                pooled_se.append(fit.se_mu)
-        groups.append(entry)
-    out = {"groups": groups}
-    if len(pooled_y) >= 2:
-        test = frequentist.subgroup_difference(np.array(pooled_y), np.array(pooled_se))
-        out["difference"] = {"q": test.q, "df": test.df, "p_value": test.p_value, "method": "Q between subgroups (DL within)"}
-    return out
-
-
-def _regression(path, used, y, v, moderators, tau_prior, ratio) -> dict:
-    """Meta-regression on numeric columns: REML and DL (metafor's rma with mods), and the exact
-    Bayesian normal-normal regression. For the Bayesian fit the moderators are standardised (the
-    intercept is the effect at their means; N(0, 1) on a change per SD), and the slopes are
-    reported per unit of each moderator, like the frequentist ones."""
-    import numpy as np
-
-    from ipscompendium.general import exact, frequentist
-    from ipscompendium.general.trial_table import REQUIRED as REQUIRED_COLUMNS
-
-    for name in moderators:
-        if name not in used.columns or name in ("study", "label", "subgroup", "line") or name in REQUIRED_COLUMNS:
-            numeric = [c for c in used.columns if c not in ("study", "label", "subgroup", "line", *REQUIRED_COLUMNS)]
-            raise UsageError(f"{path}: --moderator {name}: no such numeric column (numeric columns: {', '.join(numeric) or 'none'})")
-        missing = used.loc[used[name].isna(), "line"].tolist()
-        if missing:
-            raise UsageError(f"{path}, line {missing[0]}, column '{name}': empty, but --moderator needs a value for every trial")
-    X = used[list(moderators)].to_numpy(float)
-    if len(y) <= X.shape[1] + 2:
-        raise UsageError(f"{path}: {len(y)} trials are too few for {X.shape[1]} moderator(s); a meta-regression needs at least "
-                         f"{X.shape[1] + 3}")
-    out = {"moderators": list(moderators)}
-    for method in ("REML", "DL"):
-        fit = frequentist.meta_regression(y, v, X, moderators, method)
-        out[method.lower()] = {"coef": dict(zip(fit.names, map(float, fit.coef))), "se": dict(zip(fit.names, map(float, fit.se))),
-                               "tau2": fit.tau2, "qm": fit.qm, "qm_p": fit.qm_p, "r2": fit.r2}
-    centre, scale = X.mean(axis=0), X.std(axis=0, ddof=1)
-    if np.any(scale == 0):
-        raise UsageError(f"{path}: --moderator {moderators[int(np.argmin(scale))]} takes one value only")
-    design = np.column_stack([np.ones(len(y)), (X - centre) / scale])
-    post = exact.normal_normal_regression(y, np.sqrt(v), design, tau_prior.logpdf, [10.0 if ratio else 1.0] + [1.0] * X.shape[1],
-                                          ("intercept", *moderators), tau_max=3.0 if ratio else 1.0)
-    slopes = {}
-    for j, name in enumerate(moderators, start=1):
-        q = [post.coef_quantile(j, p) / scale[j - 1] for p in (0.5, 0.025, 0.975)]
-        slopes[name] = {**_interval(*q), "prob_negative": post.coef_cdf(j, 0.0), "per": "unit"}
-    out["bayes"] = {"slopes": slopes, "tau": _interval(*(post.tau_quantile(p) for p in (0.5, 0.025, 0.975))),
-                    "coef_prior": "N(0, 1) per SD of each moderator", "tau_prior": tau_prior.name,
-                    "centred_at": dict(zip(moderators, map(float, centre))), "method": "exact (quadrature over tau)"}
-    return out
-
-
-def _predictive_quantile(post):
-    from scipy.optimize import brentq
-
-    import numpy as np
-
-    sd = np.sqrt(post.mu_sd_given_tau**2 + post.tau**2)
-    lo, hi = float(np.min(post.mu_mean_given_tau - 12 * sd)), float(np.max(post.mu_mean_given_tau + 12 * sd))
-    return lambda q: float(brentq(lambda x: post.predictive_cdf(x) - q, lo, hi))
+def _option_error(error) -> str:
+    """An engine's complaint about an argument, in the command line's words (its option)."""
+    if error.argument == "trials":
+        return f"{error.value}: {error.rule}"
+    option = "--" + error.argument.replace("_", "-").replace("prediction", "prediction-interval")
+    shown = "" if isinstance(error.value, bool) else f" {error.value:g}" if isinstance(error.value, float) else f" {error.value}"
+    return f"{option}{shown}: {error.rule}"
 
 
 def _binomial_normal(trials, tau_prior, args, back, sign) -> dict:
-    if args.measure != "or":
-        raise UsageError("--mcmc fits the binomial-normal model on the log odds ratio: use it with --measure or")
     _progress("sampling the binomial-normal model (PyMC + nutpie; about 10-20 s the first time) ...")
     import numpy as np
 
@@ -466,73 +328,13 @@ def _binomial_normal(trials, tau_prior, args, back, sign) -> dict:
                                                                         "min_ess_tail": gate.min_ess_tail, "divergences": gate.divergences}}
 
 
-#: Width of the forest plot that `--out` writes: a report's or a journal's full column, with room
-#: for the column of numbers. The book draws the same plot phone-wide, without that column.
-REPORT_FIGURE_WIDTH_IN = 6.5
-
-
-def meta_forest_figure(result: dict, phone: bool = False):
-    """The forest plot of a `meta` result: each trial (square area by its DL weight), the DL and
-    Bayesian pooled effects, the prediction for a new trial, and the heterogeneity under it.
-
-    ``phone=False`` (what `--out` writes): a report's full width, with each row's estimate and
-    interval in a column at the right. ``phone=True`` (the book's own-trials chapter): the book's
-    phone-wide figure, without the column.
-    """
-    import matplotlib.pyplot as plt
-    import pandas as pd
-
-    from ipscompendium import plots, style
-
-    style.use_book_style()
-    observed = pd.DataFrame(result["trials"]).rename(columns={"ci_low": "low", "ci_high": "high"})
-    bayes, dl = result["bayes"], result["dl"]
-    summary = pd.DataFrame([
-        {"label": "pooled (DL)", "estimate": dl["estimate"], "low": dl["ci_low"], "high": dl["ci_high"], "role": "published"},
-        {"label": "pooled (Bayes)", "estimate": bayes["estimate"], "low": bayes["ci_low"], "high": bayes["ci_high"], "role": "pooled"},
-        {"label": "new trial (Bayes)", "estimate": bayes["estimate"], "low": bayes["prediction_low"],
-         "high": bayes["prediction_high"], "role": "prediction"},
-    ])
-    label = {"rr": "risk ratio (log scale)", "or": "odds ratio (log scale)", "rd": "risk difference"}[result["measure"]]
-    h = result["heterogeneity"]
-    footer = (f"Heterogeneity: tau² {dl['tau2']:.2f} (DL), I² {dl['i2']:.0%}, Q {h['q']:.1f} on {h['df']} df, "
-              f"{_p_value(h['p_value'])}. Prediction: Bayesian posterior predictive.")
-    rows = len(observed) + len(summary)
-    width = style.FIGURE_WIDTH_IN if phone else REPORT_FIGURE_WIDTH_IN
-    ax = plt.subplots(figsize=(width, 0.22 * rows + 1.55))[1]
-    plots.forest_plot(list(observed["label"]), observed, summary_rows=summary, xlabel=label, ax=ax,
-                      weights=[t["weight_dl"] for t in result["trials"]], numbers=not phone, footer=footer,
-                      decimals=2 if result["measure"] != "rd" else 3)
-    if result["measure"] == "rd":
-        ax.set_xscale("linear")
-    return ax.figure
-
-
-def _cumulative(path, used, sizes, column: str, level: float, test: str, back) -> list[dict]:
-    """Cumulative DL meta-analysis, adding trials in the order of ``column`` (or 'file': as listed)."""
-    import numpy as np
-
-    from ipscompendium.general import frequentist
-
-    if column == "file":
-        order = np.arange(len(used))
-    elif column not in used.columns:
-        raise UsageError(f"--cumulative {column}: {path} has no such column; give a numeric column (e.g. year) or 'file'")
-    else:
-        key = used[column]
-        if key.isna().any():
-            raise UsageError(f"--cumulative {column}: trials {', '.join(used.loc[key.isna(), 'study'])} have no value")
-        order = np.argsort(key.to_numpy(float), kind="stable")
-    table = frequentist.cumulative(sizes.y, sizes.v, order, "DL", level, test=test)
-    return [{"added": str(used["study"].iloc[int(r.added)]), "k": int(r.k), **_interval(back(r.estimate), back(r.ci_low),
-             back(r.ci_high)), "tau2": float(r.tau2), "i2": float(r.i2)} for r in table.itertuples()]
-
-
 def _write_meta_outputs(result: dict, out: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     out.mkdir(parents=True, exist_ok=True)
+    from ipscompendium.plots import meta_forest_figure
+
     figure = meta_forest_figure(result)
     for suffix in ("png", "svg"):
         figure.savefig(out / f"forest.{suffix}", bbox_inches="tight")
@@ -541,13 +343,19 @@ def _write_meta_outputs(result: dict, out: Path) -> None:
 
 
 def meta_markdown(result: dict) -> str:
-    name = {"rr": "Risk ratio", "or": "Odds ratio", "rd": "Risk difference"}[result["measure"]]
+    from ipscompendium.general.measures import get_measure
+
+    name = get_measure(result["measure"]).name
+    name = name[0].upper() + name[1:]
     lines = [f"# Meta-analysis of {result['k']} trials ({result['file']})", "", "![Forest plot](forest.svg)", "",
              f"| Method | {name} | {100 * result['level']:g}% interval | {100 * result['level']:g}% prediction interval | tau² |", "|---|---|---|---|---|"]
-    for key, label in (("ee", "Common effect (inverse variance)"), ("dl", "DerSimonian-Laird"), ("reml", "REML"),
+    for key, label in (("ee", "Common effect (inverse variance)"), ("mh", "Common effect (Mantel-Haenszel)"),
+                       ("peto", "Common effect (Peto)"), ("dl", "DerSimonian-Laird"), ("reml", "REML"),
                        ("pm", "Paule-Mandel"), ("bayes", "Bayesian normal-normal (exact)")):
+        if key not in result:
+            continue
         r = result[key]
-        prediction = ("none" if key == "ee" else "not defined (2 trials, t)" if r["prediction_low"] is None
+        prediction = ("none" if key in ("ee", "mh", "peto") else "not defined (2 trials, t)" if r["prediction_low"] is None
                       else f"{_fmt(r['prediction_low'], 3)} to {_fmt(r['prediction_high'], 3)}")
         lines.append(f"| {label} | {_fmt(r['estimate'], 3)} | {_fmt(r['ci_low'], 3)} to {_fmt(r['ci_high'], 3)} | "
                      f"{prediction} | {_fmt(r['tau2'], 4)} |")
@@ -619,15 +427,19 @@ def _sensitivity_lines(result: dict, name: str, markdown: bool) -> list[str]:
 
 
 def print_meta(result: dict) -> None:
-    name = {"rr": "RR", "or": "OR", "rd": "RD"}[result["measure"]]
+    from ipscompendium.general.measures import get_measure
+
+    name = get_measure(result["measure"]).abbreviation
     print(f"{result['k']} trials from {result['file']}  (effect: {name}; {result['benefit']} is better)")
     for trial in result["trials"]:
         print(f"  {trial['label'][:32]:<32} {_fmt(trial['estimate'], 3):>8} ({_fmt(trial['ci_low'], 3)} to {_fmt(trial['ci_high'], 3)})")
     percent = f"{100 * result['level']:g}%"
-    for key, label in (("ee", "Common effect (IV)"), ("dl", "DerSimonian-Laird"), ("reml", "REML"), ("pm", "Paule-Mandel"),
-                       ("bayes", "Bayes (exact)")):
+    for key, label in (("ee", "Common effect (IV)"), ("mh", "Mantel-Haenszel"), ("peto", "Peto"), ("dl", "DerSimonian-Laird"),
+                       ("reml", "REML"), ("pm", "Paule-Mandel"), ("bayes", "Bayes (exact)")):
+        if key not in result:
+            continue
         r = result[key]
-        if key == "ee":
+        if key in ("ee", "mh", "peto"):
             prediction = "none (one common effect)"
         elif r["prediction_low"] is None:
             prediction = "not defined for 2 trials with t (use --prediction-interval normal)"
@@ -757,11 +569,16 @@ def build_parser() -> argparse.ArgumentParser:
                           "  ipscompendium meta --example bcg --benefit lower --out bcg-report\n"
                           "  ipscompendium meta trials.csv --measure or --mcmc --json\n"
                           "  ipscompendium meta --example bcg --benefit lower --moderator latitude\n\n"
-                          "The CSV has the columns study,events_treatment,n_treatment,events_control,n_control.")
+                          "The CSV has the columns study,events_treatment,n_treatment,events_control,n_control;\n"
+                          "or study,mean_treatment,sd_treatment,n_treatment,mean_control,sd_control,n_control;\n"
+                          "or study,effect,se (an effect and its standard error per trial).")
     meta.add_argument("trials", nargs="?", help="CSV file of trials")
     meta.add_argument("--example", choices=sorted(EXAMPLES), help="use a table shipped with the package")
-    meta.add_argument("--measure", choices=("rr", "or", "rd"), default="rr", help="effect measure (default rr)")
-    meta.add_argument("--tau-prior", default="half-normal:0.5", help="prior on tau: half-normal:SCALE or half-cauchy:SCALE (default half-normal:0.5)")
+    meta.add_argument("--measure", choices=("rr", "or", "rd", "md", "smd", "generic", "generic-log"),
+                      help="effect measure: rr (default), or or rd from counts; md (default) or smd (Hedges' g) from means "
+                           "and SDs; generic (default) or generic-log (log ratios) from effects with standard errors")
+    meta.add_argument("--tau-prior", help="prior on tau: half-normal:SCALE or half-cauchy:SCALE (default half-normal:0.5; for md "
+                                          "and generic, half-normal scaled to the typical standard error)")
     meta.add_argument("--benefit", choices=("higher", "lower"), default="higher", help="whether more events (default) or fewer is better")
     meta.add_argument("--moderator", action="append", metavar="COLUMN",
                       help="meta-regression on this numeric column (repeat for more): REML and DL as metafor, and exact Bayes")
@@ -772,11 +589,11 @@ def build_parser() -> argparse.ArgumentParser:
                            "'file' for the order of the file (DL; metafor's cumul)")
     meta.add_argument("--mcmc", action="store_true", help="also fit the binomial-normal model by MCMC (--measure or; 10-20 s)")
     meta.add_argument("--seed", type=int, default=20260101, help="seed of the MCMC")
-    meta.add_argument("--test", choices=sorted(TESTS), default="z",
+    meta.add_argument("--test", choices=("knha", "z"), default="z",
                       help="confidence interval and test of the pooled effect: z (default) or knha (Hartung-Knapp-Sidik-"
                            "Jonkman, which metafor suggests with few trials)")
     meta.add_argument("--level", type=float, default=0.95, help="confidence (and credible) level, default 0.95")
-    meta.add_argument("--prediction-interval", choices=sorted(PREDICTION_INTERVALS), default="t",
+    meta.add_argument("--prediction-interval", choices=("normal", "t"), default="t",
                       help="quantile of the DL and REML prediction intervals: t on k-2 degrees of freedom (default; Higgins, "
                            "Thompson & Spiegelhalter 2009, needs 3 trials) or normal (metafor's predict())")
     meta.add_argument("--out", metavar="DIR", help="write forest.png, forest.svg, report.md and result.json here")

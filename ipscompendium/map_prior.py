@@ -68,19 +68,17 @@ def normal_normal_map_prior(
     from ipscompendium.general.effect_sizes import log_effects
     from ipscompendium.general.exact import normal_normal_posterior
     from ipscompendium.general.bayes_meta import MU_PRIOR_SD
+    from ipscompendium.general.measures import get_measure, tau_max
+    from ipscompendium.general.predictive_prior import predictive_mixture
 
-    y, v = log_effects(trials["events_treatment"], trials["n_treatment"], trials["events_control"], trials["n_control"], measure)
-    mu_sd = MU_PRIOR_SD if measure != "rd" else 1.0
-    post = normal_normal_posterior(y, np.sqrt(v), tau_prior.logpdf, mu_prior_sd=mu_sd, tau_max=3.0 if measure != "rd" else 1.0)
-    rng = np.random.default_rng(seed)
-    index = rng.choice(len(post.tau), draws, p=post.tau_weights())
-    theta_new = rng.normal(post.mu_mean_given_tau[index], np.sqrt(post.mu_sd_given_tau[index] ** 2 + post.tau[index] ** 2))
-    weights, means, sds = fit_normal_mixture(theta_new, components=components, seed=seed)
-    scale = {"or": "log-OR", "rr": "log-RR", "rd": "risk difference"}[measure]
-    return NormalMixturePrior(
-        name or f"MAP ({scale})", tuple(float(w) for w in weights), tuple(float(m) for m in means), tuple(float(s) for s in sds),
-        f"Predicted {scale} of a new trial from {len(trials)} trials (normal-normal model, {tau_prior.name} prior on tau, exact).",
-    )
+    measure = get_measure(measure)
+    y, v = log_effects(trials["events_treatment"], trials["n_treatment"], trials["events_control"], trials["n_control"], measure.key)
+    mu_sd = MU_PRIOR_SD if measure.ratio else 1.0
+    post = normal_normal_posterior(y, np.sqrt(v), tau_prior.logpdf, mu_prior_sd=mu_sd, tau_max=tau_max(measure, v, y))
+    scale = f"log-{measure.abbreviation}" if measure.ratio else measure.name
+    return predictive_mixture(post, name or f"MAP ({scale})", f"Predicted {scale} of a new trial from {len(trials)} trials "
+                              f"(normal-normal model, {tau_prior.name} prior on tau, exact).", seed=seed, draws=draws,
+                              components=components)
 
 
 def save_map_prior(prior: NormalMixturePrior, trials_path: Path, k_trials: int, path: Path = MAP_PRIOR_PATH) -> None:

@@ -117,7 +117,7 @@ def plot_curve_with_band(x: np.ndarray, mid: np.ndarray, low: np.ndarray, high: 
 def forest_plot(
     labels: Sequence[str], observed: pd.DataFrame, shrunken: pd.DataFrame | None = None,
     summary_rows: pd.DataFrame | None = None, xlabel: str = "risk ratio (log scale)", ax: plt.Axes | None = None,
-    weights: Sequence[float] | None = None, numbers: bool = False, footer: str = "", decimals: int = 2,
+    weights: Sequence[float] | None = None, numbers: bool = False, footer: str = "", decimals: int = 2, null: float = 1.0,
 ) -> plt.Axes:
     """Forest plot on the ratio scale: observed estimates, shrunken estimates beside them, and
     summary rows (pooled effect, prediction) at the bottom.
@@ -129,6 +129,7 @@ def forest_plot(
     ``weights``: each trial's weight in the pooled estimate (any scale); the observed squares then
     have areas in proportion (with a floor, so that the smallest stays visible), as reviewers expect. ``numbers``: a column of estimates and intervals
     at the right. ``footer``: a line under the plot (heterogeneity, the prediction interval's method).
+    ``null``: no effect; 1 draws a ratio's log axis, 0 a difference's linear one.
     """
     import textwrap
 
@@ -172,11 +173,12 @@ def forest_plot(
             shown.append((row.estimate, row.low, row.high))
     ax.set_yticks(yticks, ticks)
     ax.set_ylim(0.3, k + extra + 0.7)
-    ax.set_xscale("log")
-    ratio_ticks = [t for t in (0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32) if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
-    ax.set_xticks(ratio_ticks, [f"{t:g}" for t in ratio_ticks])
-    ax.xaxis.set_minor_formatter(plt.NullFormatter())
-    ax.axvline(1, color=REFERENCE_GREY, lw=0.8, ls=":")
+    if null == 1.0:
+        ax.set_xscale("log")
+        ratio_ticks = [t for t in (0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32) if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+        ax.set_xticks(ratio_ticks, [f"{t:g}" for t in ratio_ticks])
+        ax.xaxis.set_minor_formatter(plt.NullFormatter())
+    ax.axvline(null, color=REFERENCE_GREY, lw=0.8, ls=":")
     ax.set_xlabel(xlabel)
     if numbers:
         right = blended_transform_factory(ax.transAxes, ax.transData)
@@ -244,3 +246,43 @@ def tipping_figure(tipping: dict[int, pd.DataFrame], months_order: Sequence[int]
     fig.supylabel("missing", fontsize="medium")
     fig.colorbar(mesh, ax=axes, label="P(IPS better)", shrink=0.9, orientation="horizontal", location="bottom")
     return fig
+
+
+#: Width of the forest plot that ``ipscompendium meta --out`` writes: a report's or a journal's
+#: full column, with room for the column of numbers. The book draws the same plot phone-wide.
+REPORT_FIGURE_WIDTH_IN = 6.5
+
+
+def meta_forest_figure(result: dict, phone: bool = False) -> plt.Figure:
+    """The forest plot of a meta-analysis (:meth:`MetaAnalysis.to_dict`, the command line's JSON):
+    each trial (square area by its DL weight), the DL and Bayesian pooled effects, the prediction
+    for a new trial, and the heterogeneity under it.
+
+    ``phone=False`` (what ``--out`` writes): a report's full width, with each row's estimate and
+    interval in a column at the right. ``phone=True`` (the book): phone-wide, without the column.
+    """
+    from ipscompendium import style
+    from ipscompendium.general.measures import get_measure
+    from ipscompendium.report import p_value_text
+
+    style.use_book_style()
+    measure = get_measure(result["measure"])
+    observed = pd.DataFrame(result["trials"]).rename(columns={"ci_low": "low", "ci_high": "high"})
+    bayes, dl = result["bayes"], result["dl"]
+    summary = pd.DataFrame([
+        {"label": "pooled (DL)", "estimate": dl["estimate"], "low": dl["ci_low"], "high": dl["ci_high"], "role": "published"},
+        {"label": "pooled (Bayes)", "estimate": bayes["estimate"], "low": bayes["ci_low"], "high": bayes["ci_high"], "role": "pooled"},
+        {"label": "new trial (Bayes)", "estimate": bayes["estimate"], "low": bayes["prediction_low"],
+         "high": bayes["prediction_high"], "role": "prediction"},
+    ])
+    h = result["heterogeneity"]
+    p = p_value_text(h["p_value"])
+    footer = (f"Heterogeneity: tau² {dl['tau2']:.2f} (DL), I² {dl['i2']:.0%}, Q {h['q']:.1f} on {h['df']} df, "
+              f"p {p if p.startswith('<') else '= ' + p}. Prediction: Bayesian posterior predictive.")
+    rows = len(observed) + len(summary)
+    width = style.FIGURE_WIDTH_IN if phone else REPORT_FIGURE_WIDTH_IN
+    ax = plt.subplots(figsize=(width, 0.22 * rows + 1.55))[1]
+    forest_plot(list(observed["label"]), observed, summary_rows=summary, xlabel=measure.axis_label, ax=ax,
+                weights=[t["weight_dl"] for t in result["trials"]], numbers=not phone, footer=footer,
+                decimals=2 if measure.ratio else 3, null=measure.null)
+    return ax.figure

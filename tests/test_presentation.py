@@ -510,9 +510,9 @@ def test_command_line_forest_plot_is_report_wide_and_the_books_is_phone_wide(cap
     cli.main(["meta", "--example", "bcg", "--benefit", "lower", "--json"])
     result = json.loads(capsys.readouterr().out)
     assert sum(t["weight_dl"] for t in result["trials"]) == pytest.approx(1.0)
-    report = cli.meta_forest_figure(result)
-    phone = cli.meta_forest_figure(result, phone=True)
-    assert report.get_size_inches()[0] == cli.REPORT_FIGURE_WIDTH_IN and phone.get_size_inches()[0] == style.FIGURE_WIDTH_IN
+    report = plots.meta_forest_figure(result)
+    phone = plots.meta_forest_figure(result, phone=True)
+    assert report.get_size_inches()[0] == plots.REPORT_FIGURE_WIDTH_IN and phone.get_size_inches()[0] == style.FIGURE_WIDTH_IN
     assert any("to" in t.get_text() for t in report.axes[0].texts) and not phone.axes[0].texts
     assert style.check_legible(phone, "phone forest") >= style.MIN_FONT_PT
     plt.close(report)

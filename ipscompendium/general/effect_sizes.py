@@ -110,6 +110,50 @@ def effect_sizes(
     return EffectSizes(measure, y[used], v[used], used, zero & used, double_zero)
 
 
+def continuous_effect_sizes(
+    mean_treated: ArrayLike, sd_treated: ArrayLike, n_treated: ArrayLike, mean_control: ArrayLike, sd_control: ArrayLike,
+    n_control: ArrayLike, measure: str = "md",
+) -> EffectSizes:
+    """Effects of two-arm continuous outcomes as metafor's ``escalc`` computes them by default.
+
+    ``"md"``: the mean difference, variance sd1^2/n1 + sd2^2/n2 (``vtype = "LS"``, unpooled).
+    ``"smd"``: Hedges' g, the difference over the pooled SD times the exact small-sample
+    correction J(m) = Gamma(m/2) / (sqrt(m/2) Gamma((m-1)/2)), m = n1 + n2 - 2, with the
+    large-sample variance 1/n1 + 1/n2 + g^2 / (2 (n1 + n2)).
+    """
+    from scipy.special import gammaln
+
+    m1, s1, n1, m2, s2, n2 = (np.asarray(x, float) for x in (mean_treated, sd_treated, n_treated, mean_control, sd_control,
+                                                              n_control))
+    if np.any((s1 <= 0) | (s2 <= 0) | (n1 < 2) | (n2 < 2)):
+        raise ValueError("SDs must be positive and each arm needs at least two participants")
+    if measure == "md":
+        y, v = m1 - m2, s1**2 / n1 + s2**2 / n2
+    elif measure == "smd":
+        df = n1 + n2 - 2
+        correction = np.exp(gammaln(df / 2) - 0.5 * np.log(df / 2) - gammaln((df - 1) / 2))
+        pooled_sd = np.sqrt(((n1 - 1) * s1**2 + (n2 - 1) * s2**2) / df)
+        y = correction * (m1 - m2) / pooled_sd
+        v = 1 / n1 + 1 / n2 + y**2 / (2 * (n1 + n2))
+    else:
+        raise ValueError(f"measure must be 'md' or 'smd' for means and SDs, got {measure!r}")
+    every = np.ones(len(y), bool)
+    return EffectSizes(measure, y, v, every, ~every, ~every)
+
+
+def generic_effect_sizes(effect: ArrayLike, standard_error: ArrayLike, measure: str = "generic") -> EffectSizes:
+    """Effects given per trial with their standard errors (generic inverse variance, as RevMan's
+    "O-E and variance" or metafor's ``rma(yi, sei = ...)``): on the user's own scale
+    (``"generic"``) or as log ratios (``"generic-log"``)."""
+    y, se = np.asarray(effect, float), np.asarray(standard_error, float)
+    if measure not in ("generic", "generic-log"):
+        raise ValueError(f"measure must be 'generic' or 'generic-log' for effects with standard errors, got {measure!r}")
+    if np.any(~np.isfinite(y)) or np.any(~(se > 0)):
+        raise ValueError("effects must be finite and standard errors positive")
+    every = np.ones(len(y), bool)
+    return EffectSizes(measure, y, se**2, every, ~every, ~every)
+
+
 def log_effects(
     events_treated: ArrayLike, n_treated: ArrayLike, events_control: ArrayLike, n_control: ArrayLike, measure: str = "rr"
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -442,3 +442,93 @@ def peters_test(y: np.ndarray, v: np.ndarray, n_total: np.ndarray, level: float 
     return SmallStudyTest(method="Peters (weighted least squares on 1/n)", slope=float(beta[1]), statistic=statistic,
                           p_value=float(2 * stdtr(k - 2, -abs(statistic))), limit_estimate=float(beta[0]),
                           ci_low=float(beta[0] - quantile * se[0]), ci_high=float(beta[0] + quantile * se[0]))
+
+
+def _common_effect(method: str, mu: float, se_mu: float, y: np.ndarray, v: np.ndarray, level: float,
+                   q: float | None = None) -> RandomEffectsResult:
+    """A common-effect result with Cochran's Q of the per-trial effects ``y`` (variances ``v``)
+    around ``mu`` (or the ``q`` given), and I^2 = (Q - df) / Q, as metafor's ``rma.mh`` and
+    ``rma.peto`` report them."""
+    k = len(y)
+    if q is None:
+        q = float(max(0.0, np.sum((y - mu) ** 2 / v))) if k > 1 else 0.0
+    i2 = max(0.0, (q - (k - 1)) / q) if q > 0 else 0.0
+    z = normal.ppf(0.5 + level / 2)
+    statistic = mu / se_mu
+    return RandomEffectsResult(method=method, k=k, mu=float(mu), se_mu=float(se_mu), ci_low=float(mu - z * se_mu),
+                               ci_high=float(mu + z * se_mu), tau2=0.0, i2=float(i2), q=q, prediction_low=float("nan"),
+                               prediction_high=float("nan"), prediction_quantile="none", test="z", statistic=float(statistic),
+                               p_value=float(2 * normal.cdf(-abs(statistic))))
+
+
+def mantel_haenszel(events_treated, n_treated, events_control, n_control, measure: str = "or",
+                    level: float = 0.95) -> RandomEffectsResult:
+    """The Mantel-Haenszel common-effect estimate, as metafor's ``rma.mh`` with its defaults.
+
+    The pooled odds ratio, risk ratio or risk difference from the uncorrected counts of every
+    trial (double-zero trials add nothing to a ratio), with the variance of Robins, Breslow &
+    Greenland (1986) for the log odds ratio, of Greenland & Robins (1985) for the log risk ratio
+    and of Sato, Greenland & Robins (1989) for the risk difference. Cochran's Q and I^2 are those
+    of the per-trial effects (``escalc``'s, with 0.5 added to trials with a zero cell and
+    double-zero trials left out of the ratios) around the MH estimate.
+    """
+    from ipscompendium.general.effect_sizes import effect_sizes
+
+    a, n1, c, n2 = (np.asarray(x, float) for x in (events_treated, n_treated, events_control, n_control))
+    b, d, n = n1 - a, n2 - c, n1 + n2
+    if measure == "or":
+        r, s = a * d / n, b * c / n
+        if r.sum() == 0 or s.sum() == 0:
+            raise ValueError("the Mantel-Haenszel odds ratio is not defined: no trial has events in one arm and not the other")
+        p, q = (a + d) / n, (b + c) / n
+        R, S = r.sum(), s.sum()
+        mu = np.log(R / S)
+        se = np.sqrt(0.5 * (np.sum(p * r) / R**2 + np.sum(p * s + q * r) / (R * S) + np.sum(q * s) / S**2))
+    elif measure == "rr":
+        R, S = np.sum(a * n2 / n), np.sum(c * n1 / n)
+        if a.sum() == 0 or c.sum() == 0:
+            raise ValueError("the Mantel-Haenszel risk ratio is not defined: one arm has no events in any trial")
+        mu = np.log(R / S)
+        se = np.sqrt(np.sum(n1 / n * n2 / n * (a + c) - a / n * c) / (R * S))
+    elif measure == "rd":
+        weight = np.sum(n1 * n2 / n)
+        mu = np.sum(a * n2 / n - c * n1 / n) / weight
+        se = np.sqrt((mu * np.sum(c * (n1 / n) ** 2 - a * (n2 / n) ** 2 + n1 / n * n2 / n * (n2 - n1) / 2)
+                      + np.sum(a * (n2 - c) / n + c * (n1 - a) / n) / 2) / weight**2)
+    else:
+        raise ValueError(f"Mantel-Haenszel pools 'or', 'rr' or 'rd', got {measure!r}")
+    sizes = effect_sizes(a, n1, c, n2, measure)
+    informative = ~sizes.double_zero[sizes.used]  # rma.mh leaves double-zero trials out of Q for every measure
+    return _common_effect("MH", float(mu), float(se), sizes.y[informative], sizes.v[informative], level)
+
+
+def peto(events_treated, n_treated, events_control, n_control, level: float = 0.95) -> RandomEffectsResult:
+    """Peto's one-step odds ratio, as metafor's ``rma.peto``: sum(O - E) / sum(V) on the log
+    scale with variance 1 / sum(V), and Q = sum((O - E)^2 / V) - sum(O - E)^2 / sum(V), all from
+    the uncorrected counts; the degrees of freedom count the trials with a per-trial Peto odds
+    ratio (0.5 added to every cell of a trial with a zero cell, double-zero trials left out).
+
+    Peto's method is biased when arms are unbalanced or effects are large (Cochrane Handbook
+    10.4.4.2); it is offered for rare events, where it does best.
+    """
+    a, n1, c, n2 = (np.asarray(x, float) for x in (events_treated, n_treated, events_control, n_control))
+
+    def observed_minus_expected(a, n1, c, n2):
+        n, events = n1 + n2, a + c
+        expected = events * n1 / n
+        variance = events * (n - events) * (n1 / n) * (n2 / n) / (n - 1)
+        return a - expected, variance
+
+    o_e, variance = observed_minus_expected(a, n1, c, n2)
+    if variance.sum() == 0:
+        raise ValueError("Peto's odds ratio is not defined: no trial has both events and non-events")
+    mu, se = o_e.sum() / variance.sum(), np.sqrt(1 / variance.sum())
+    # the per-trial odds ratios behind Q, with metafor's zero-cell correction (escalc "PETO")
+    b, d = n1 - a, n2 - c
+    zero = (a == 0) | (b == 0) | (c == 0) | (d == 0)
+    keep = ~(((a == 0) & (c == 0)) | ((b == 0) & (d == 0)))
+    ac, bc, cc, dc = (x + 0.5 * zero for x in (a, b, c, d))
+    o_e_i, variance_i = observed_minus_expected(ac, ac + bc, cc, cc + dc)
+    informative = variance > 0
+    q = float(max(0.0, np.sum(o_e[informative] ** 2 / variance[informative]) - o_e.sum() ** 2 / variance.sum()))
+    return _common_effect("PETO", float(mu), float(se), (o_e_i / variance_i)[keep], (1 / variance_i)[keep], level, q=q)

@@ -57,10 +57,21 @@ def map_prior_from_trials(
     else:
         raise ValueError(f"arm must be 'effect' or 'control', got {arm!r}")
     post = normal_normal_posterior(y, np.sqrt(v), tau_prior.logpdf, mu_prior_sd=10.0)
+    prior = predictive_mixture(post, "MAP", f"Predicted {scale} of a new trial from {k} trials (normal-normal, {tau_prior.name} "
+                               "prior on tau, exact).", seed=seed, draws=draws, components=components)
+    return BuiltMapPrior(prior, scale, k)
+
+
+def predictive_mixture(post, name: str, description: str, seed: int = SEED, draws: int = 40_000,
+                       components: int = COMPONENTS) -> NormalMixturePrior:
+    """The effect in a new trial under an exact normal-normal posterior, as a normal mixture:
+    tau drawn from its quadrature posterior, then mu given tau, then the new trial's effect,
+    and a mixture fitted to the draws (as RBesT's ``automixfit`` does to a MAP sample)."""
+    import numpy as np
+
     rng = np.random.default_rng(seed)
     index = rng.choice(len(post.tau), draws, p=post.tau_weights())
     theta_new = rng.normal(post.mu_mean_given_tau[index], np.sqrt(post.mu_sd_given_tau[index] ** 2 + post.tau[index] ** 2))
     weights, means, sds = fit_normal_mixture(theta_new, components=components, seed=seed)
-    prior = NormalMixturePrior("MAP", tuple(float(w) for w in weights), tuple(float(m) for m in means), tuple(float(s) for s in sds),
-                               f"Predicted {scale} of a new trial from {k} trials (normal-normal, {tau_prior.name} prior on tau, exact).")
-    return BuiltMapPrior(prior, scale, k)
+    return NormalMixturePrior(name, tuple(float(w) for w in weights), tuple(float(m) for m in means), tuple(float(s) for s in sds),
+                              description)

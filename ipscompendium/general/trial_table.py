@@ -5,6 +5,11 @@ The minimal table has one row per trial and five columns::
     study,events_treatment,n_treatment,events_control,n_control
     Aronson 1948,4,123,11,139
 
+Two other layouts are recognised from the header: continuous outcomes
+(``study,mean_treatment,sd_treatment,n_treatment,mean_control,sd_control,n_control``) and effects
+with their standard errors (``study,effect,se``, the generic inverse-variance input). The layout
+read is in the returned frame's ``attrs["layout"]``.
+
 Optional columns: ``label`` (how the trial is shown), ``subgroup``, and any number of numeric
 covariates. Columns may be separated by commas, semicolons or tabs (read from the header); the
 file must be UTF-8 (a byte-order mark is allowed). Every error names the file, the physical line
@@ -21,6 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REQUIRED = ("study", "events_treatment", "n_treatment", "events_control", "n_control")
+#: The other two layouts: continuous outcomes (means, SDs and sizes per arm) and generic inverse
+#: variance (an effect and its standard error per trial, on the scale the user chooses).
+CONTINUOUS = ("study", "mean_treatment", "sd_treatment", "n_treatment", "mean_control", "sd_control", "n_control")
+GENERIC = ("study", "effect", "se")
+#: Each kind of input (``ipscompendium.general.measures``) and its required columns.
+LAYOUTS = {"binary": REQUIRED, "continuous": CONTINUOUS, "generic": GENERIC}
 OPTIONAL_TEXT = ("label", "subgroup")
 COUNT_COLUMNS = REQUIRED[1:]
 #: What each required column holds; tables that extend this one (the compendium's) reuse these words.
@@ -30,7 +41,23 @@ COLUMN_DESCRIPTIONS = {
     "n_treatment": "Participants in the treatment arm",
     "events_control": "Participants with the outcome in the control arm",
     "n_control": "Participants in the control arm",
+    "mean_treatment": "Mean outcome in the treatment arm",
+    "sd_treatment": "Standard deviation of the outcome in the treatment arm",
+    "mean_control": "Mean outcome in the control arm",
+    "sd_control": "Standard deviation of the outcome in the control arm",
+    "effect": "The trial's effect estimate (log scale for ratios)",
+    "se": "The standard error of the effect estimate",
 }
+
+
+def layout_of(header: list[str]) -> str:
+    """Which layout a header is written in: 'binary' (events and sizes), 'continuous' (means,
+    SDs and sizes) or 'generic' (effect and standard error); binary when it cannot tell."""
+    if "mean_treatment" in header or "mean_control" in header:
+        return "continuous"
+    if "effect" in header and not any(c.startswith("events_") for c in header):
+        return "generic"
+    return "binary"
 
 
 @dataclass(frozen=True)
@@ -105,6 +132,47 @@ def _count(value, line: int | None, column: str, problems: list[Problem]) -> int
     return int(number)
 
 
+def _number(value, line: int | None, column: str, problems: list[Problem], positive: bool = False) -> float | None:
+    """A finite number from a cell; None after a problem. ``positive``: it must exceed 0 (an SD, a standard error)."""
+    text = value.strip() if isinstance(value, str) else ("" if value is None else str(value))
+    if text == "":
+        problems.append(Problem(line, column, "is empty; every trial needs a value here"))
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        hint = "; write 1.5, not 1,5" if re.fullmatch(r"-?\d+,\d*", text) else ""
+        problems.append(Problem(line, column, f"'{text}' is not a number{hint}"))
+        return None
+    if not math.isfinite(number):
+        problems.append(Problem(line, column, f"'{text}' is not a finite number"))
+        return None
+    if positive and number <= 0:
+        problems.append(Problem(line, column, f"{text} is not positive; {column.split('_')[0].upper()} must exceed 0"))
+        return None
+    return number
+
+
+def _values(layout: str, cells: dict, line: int | None, problems: list[Problem]) -> dict:
+    """The required numeric cells of one trial, parsed by its layout's rules."""
+    if layout == "binary":
+        return {c: _count(cells[c], line, c, problems) for c in COUNT_COLUMNS}
+    if layout == "continuous":
+        values = {}
+        for column in CONTINUOUS[1:]:
+            if column.startswith("n_"):
+                values[column] = _count(cells[column], line, column, problems)
+                if values[column] is not None and values[column] < 2:
+                    problems.append(Problem(line, column, f"is {values[column]}; an arm needs at least two participants "
+                                                          "for its SD"))
+                    values[column] = None
+            else:
+                values[column] = _number(cells[column], line, column, problems, positive=column.startswith("sd_"))
+        return values
+    return {"effect": _number(cells["effect"], line, "effect", problems),
+            "se": _number(cells["se"], line, "se", problems, positive=True)}
+
+
 def _check_trial(study: str, counts: dict[str, int | None], line: int | None, seen: dict[str, int | None],
                  problems: list[Problem]) -> None:
     """The rules every trial obeys, whether it comes from a file or a DataFrame."""
@@ -115,6 +183,8 @@ def _check_trial(study: str, counts: dict[str, int | None], line: int | None, se
         problems.append(Problem(line, "study", f"'{study}' is already used on {where}; names must be unique"))
     else:
         seen[study] = line
+    if "events_treatment" not in counts:
+        return
     for events, n in (("events_treatment", "n_treatment"), ("events_control", "n_control")):
         if counts[n] is not None and counts[n] == 0:
             problems.append(Problem(line, n, "is 0; an arm needs at least one participant"))
@@ -189,10 +259,14 @@ def read_trials(path: Path | str):
     for i, name in enumerate(header):
         if name and header.index(name) != i:
             problems.append(Problem(header_line, name, "appears twice in the header"))
-    missing = [c for c in REQUIRED if c not in header]
+    layout = layout_of(header)
+    required = LAYOUTS[layout]
+    missing = [c for c in required if c not in header]
     if missing:
+        other = ("; or, for continuous outcomes, " + ", ".join(CONTINUOUS) + "; or, for effects with standard errors, "
+                 + ", ".join(GENERIC)) if layout == "binary" else ""
         problems.append(Problem(header_line, missing[0], "is missing from the header; the table needs the columns "
-                                + ", ".join(REQUIRED) + (f" (found: {', '.join(h for h in header if h)})" if header else "")))
+                                + ", ".join(required) + other + (f" (found: {', '.join(h for h in header if h)})" if header else "")))
         raise InputError(path, problems)
     if not rows:
         raise InputError(path, [Problem(header_line + 1, None, "no trials: the table has a header but no rows")])
@@ -208,11 +282,11 @@ def read_trials(path: Path | str):
             if not header[i] and i < len(record) and record[i].strip():
                 problems.append(Problem(line, f"#{i + 1}", "has a value under an empty column name"))
         study = cells["study"].strip()
-        counts = {c: _count(cells[c], line, c, problems) for c in COUNT_COLUMNS}
+        counts = _values(layout, cells, line, problems)
         _check_trial(study, counts, line, seen, problems)
         entry = {"study": study, **counts, "line": line}
         for name in header:
-            if name and name not in REQUIRED:
+            if name and name not in required:
                 value = cells[name].strip()
                 if name in OPTIONAL_TEXT:
                     entry[name] = value or None
@@ -233,8 +307,10 @@ def read_trials(path: Path | str):
     if problems:
         raise InputError(path, problems)
     frame = pd.DataFrame(records)
-    for column in COUNT_COLUMNS:
-        frame[column] = frame[column].astype(int)
+    for column in required[1:]:
+        if column.startswith(("events_", "n_")):
+            frame[column] = frame[column].astype(int)
+    frame.attrs["layout"] = layout
     return frame
 
 
