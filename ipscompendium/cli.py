@@ -4,8 +4,8 @@
     ipscompendium meta TRIALS.csv                               a random-effects meta-analysis
     ipscompendium map TRIALS.csv --out map.json                 a MAP prior for the next trial
 
-Exit codes: 0 on success, 2 on bad input (one line naming the file, the line, the column and the
-rule; never a traceback). Heavy libraries are imported only on the paths that need them, so
+Exit codes: 0 on success, 2 on bad input (one line per problem naming the file, the line, the
+column and the rule; never a traceback). Heavy libraries are imported only on the paths that need them, so
 ``trial`` answers in well under a second.
 """
 
@@ -17,6 +17,8 @@ import sys
 from pathlib import Path
 
 EXAMPLES = {"bcg": "bcg.csv"}
+#: How many of a file's problems the command line lists before it says how many more there are.
+MAX_PROBLEMS_SHOWN = 10
 
 
 class UsageError(ValueError):
@@ -400,10 +402,11 @@ def meta_markdown(result: dict) -> str:
 def _small_study_line(egger: dict, name: str) -> str:
     caution = (" With fewer than 10 trials the test has little power (Cochrane Handbook, chapter 13); read it with care."
                if egger["few_trials"] else "")
-    peters = egger["peters"]
+    peters = egger.get("peters")  # for counts only
+    peters_text = f"{peters['test']}: t = {peters['statistic']:.2f}, {_p_value(peters['p_value'])}." if peters else ""
     return (f"Small-study effects: {egger['test']}, z = {egger['statistic']:.2f}, {_p_value(egger['p_value'])}; "
             f"limit estimate {name} {_fmt(egger['estimate'], 3)} ({_fmt(egger['ci_low'], 3)} to {_fmt(egger['ci_high'], 3)}). "
-            f"{peters['test']}: t = {peters['statistic']:.2f}, {_p_value(peters['p_value'])}.{caution}")
+            f"{peters_text}{caution}")
 
 
 def _sensitivity_lines(result: dict, name: str, markdown: bool) -> list[str]:
@@ -623,7 +626,15 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         result = run(args)
-    except (InputError, UsageError) as error:
+    except InputError as error:
+        # every problem of the file on its own line (up to ten), so that one run fixes them all
+        shown = error.problems[:MAX_PROBLEMS_SHOWN]
+        for problem in shown:
+            print(f"ipscompendium {args.command}: {problem.describe(error.path)}", file=sys.stderr)
+        if len(error.problems) > len(shown):
+            print(f"ipscompendium {args.command}: ... and {len(error.problems) - len(shown)} more problems", file=sys.stderr)
+        return 2
+    except UsageError as error:
         print(f"ipscompendium {args.command}: {error}", file=sys.stderr)
         return 2
     if args.json:

@@ -1,4 +1,4 @@
-"""The `ipscompendium` command line: results, JSON, errors (exit 2, one line, no traceback), and the
+"""The `ipscompendium` command line: results, JSON, errors (exit 2, one line per problem, no traceback), and the
 wheel installed outside the checkout running all three subcommands on the bundled example."""
 
 import json
@@ -364,3 +364,44 @@ def test_meta_reports_peters_test_beside_eggers(capsys):
     code, out, _ = run(["meta", "--example", "bcg", "--measure", "or", "--benefit", "lower", "--json"], capsys)
     peters = json.loads(out)["small_study"]["peters"]
     assert peters["statistic"] == pytest.approx(-1.4773785862, abs=1e-9) and peters["p_value"] == pytest.approx(0.1676238757, abs=1e-9)
+
+
+def test_meta_on_means_and_sds_and_on_effects_with_standard_errors(capsys, tmp_path):
+    # dat.normand1999 (tests/data/metafor): escalc("SMD", ...) then rma(method="DL") -> beta -0.530737310616
+    normand = ROOT / "tests" / "data" / "metafor" / "normand.csv"
+    code, out, _ = run(["meta", str(normand), "--measure", "smd", "--benefit", "lower", "--json"], capsys)
+    result = json.loads(out)
+    assert code == 0 and result["measure"] == "smd" and result["dl"]["estimate"] == pytest.approx(-0.530737310616, rel=1e-6)
+    assert "mh" not in result and "peters" not in result["small_study"]
+    code, out, _ = run(["meta", str(normand), "--benefit", "lower"], capsys)  # MD by default, with a prior in days
+    assert code == 0 and "(effect: MD; lower is better)" in out and "prior on tau half-normal(" in out
+    code, _, err = run(["meta", str(normand), "--measure", "rr"], capsys)
+    assert code == 2 and "--measure rr: " in err and "continuous trials; use --measure md or smd" in err
+    code, _, err = run(["meta", str(normand), "--measure", "smd", "--mcmc"], capsys)
+    assert code == 2 and "--mcmc" in err
+    generic = tmp_path / "generic.csv"
+    generic.write_text("study,effect,se\nA,-0.5,0.2\nB,-0.2,0.15\nC,-0.9,0.4\n")
+    code, out, _ = run(["meta", str(generic), "--measure", "generic-log", "--json", "--out", str(tmp_path / "g")], capsys)
+    result = json.loads(out)
+    assert code == 0 and result["ee"]["estimate"] < 1 and (tmp_path / "g" / "forest.png").exists()
+
+
+def test_meta_reports_mantel_haenszel_and_peto_as_metafor(capsys):
+    # rma.mh(measure="OR", ai=tpos, bi=tneg, ci=cpos, di=cneg, data=dat.bcg) -> beta -0.473410988389;
+    # rma.peto(...) -> beta -0.474446310941 (see tests/test_meta_analysis.py)
+    code, out, _ = run(["meta", "--example", "bcg", "--measure", "or", "--benefit", "lower", "--json"], capsys)
+    result = json.loads(out)
+    assert np.log(result["mh"]["estimate"]) == pytest.approx(-0.473410988389, rel=1e-9)
+    assert np.log(result["peto"]["estimate"]) == pytest.approx(-0.474446310941, rel=1e-9)
+    assert result["mh"]["prediction_low"] is None
+    code, out, _ = run(["meta", "--example", "bcg", "--benefit", "lower"], capsys)
+    assert "Mantel-Haenszel    RR" in out and "Peto" not in out  # Peto pools odds ratios only
+
+
+def test_every_problem_of_a_file_is_listed_up_to_ten(capsys, tmp_path):
+    path = tmp_path / "many.csv"
+    path.write_text(HEADER + "".join(f"T{i},x,10,2,10\n" for i in range(12)))
+    code, _, err = run(["meta", str(path)], capsys)
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 11 and "line 2, column 'events_treatment'" in lines[0]
+    assert "line 11, column 'events_treatment'" in lines[9] and lines[10].endswith("... and 2 more problems")

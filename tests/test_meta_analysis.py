@@ -162,14 +162,23 @@ def test_measure_must_fit_the_layout_and_arguments_are_checked():
         measures.get_measure("hr")
 
 
-def test_unit_free_and_unit_bearing_measures_get_their_own_default_priors():
-    md = meta_analysis(read_trials(DATA / "normand.csv"), "md")
-    smd = meta_analysis(read_trials(DATA / "normand.csv"), "smd")
-    # a half-normal(0.5) on tau would say a between-trial SD of days of stay above 1 day is unlikely: MD scales it
-    assert smd.bayes.tau_prior.scale == 0.5 and md.bayes.tau_prior.scale == pytest.approx(np.sqrt(np.median(md.v)))
+def test_unit_free_and_unit_bearing_measures_get_their_own_default_priors(tmp_path):
+    trials = read_trials(DATA / "normand.csv")
+    md, smd = meta_analysis(trials, "md"), meta_analysis(trials, "smd")
+    # half-normal(0.5) on the SMD's tau; for the MD the same prior in days: half the typical pooled SD
+    n1, n2 = trials.n_treatment, trials.n_control
+    pooled = np.sqrt(((n1 - 1) * trials.sd_treatment**2 + (n2 - 1) * trials.sd_control**2) / (n1 + n2 - 2))
+    assert smd.bayes.tau_prior.scale == 0.5 and md.bayes.tau_prior.scale == pytest.approx(0.5 * np.median(pooled))
     assert md.bayes.mu_prior_sd >= 10 * np.sqrt(np.median(md.v))
-    # the exact posterior of the MD sits near REML's estimate, scaled like it (a unit-blind prior would pull it to 0)
-    assert md.bayes.estimate == pytest.approx(md.fits["REML"].mu, rel=0.35)
+    # the exact posterior of the MD sits near the random-effects estimates, scaled like them (a unit-blind
+    # prior, half-normal(0.5) days on tau, would force a common effect near the EE estimate, -3.5)
+    assert md.fits["DL"].mu - 5 < md.bayes.estimate < md.fits["DL"].mu + 5
+    assert md.bayes.tau[0] > 10
+    # generic effects have no SD: the prior is scaled by their spread
+    path = tmp_path / "g.csv"
+    path.write_text("study,effect,se\nA,-5,2\nB,-2,1.5\nC,-9,4\n")
+    generic = meta_analysis(read_trials(path), "generic")
+    assert generic.bayes.tau_prior.scale == pytest.approx(max(np.std([-5, -2, -9], ddof=1), np.sqrt(np.median([4, 2.25, 16]))))
 
 
 def test_continuous_tables_are_checked_with_named_lines_and_columns(tmp_path):

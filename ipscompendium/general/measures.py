@@ -115,14 +115,20 @@ def default_mu_prior_sd(measure: Measure, v: np.ndarray, y: np.ndarray) -> float
     return 10.0 * spread
 
 
-def default_tau_scale(measure: Measure, v: np.ndarray, y: np.ndarray) -> float | None:
-    """The scale of the default half-normal prior on tau for measures in the outcome's units:
-    the typical within-trial standard error (a between-trial SD as large as one trial's
-    uncertainty is plausible, ten times that is not); ``None`` for unit-free measures, which use
-    the book's half-normal(0.5)."""
+def default_tau_scale(measure: Measure, v: np.ndarray, y: np.ndarray, outcome_sd: float | None = None) -> float | None:
+    """The scale of the default half-normal prior on tau for measures in the outcome's units.
+
+    ``None`` for unit-free measures, which use the book's half-normal(0.5). For a mean difference
+    with the outcome's typical SD known, half that SD: the same prior as half-normal(0.5) on the
+    standardised scale, carried into the outcome's units. Otherwise (generic effects) the larger of
+    the effects' spread and their typical standard error, so that the prior is wide on the data's
+    own scale (a data-scaled default; give ``--tau-prior`` to state your own).
+    """
     if measure.unit_free:
         return None
-    return float(np.sqrt(np.median(v)))
+    if outcome_sd is not None:
+        return 0.5 * float(outcome_sd)
+    return max(float(np.std(y, ddof=1)) if len(y) > 1 else 0.0, float(np.sqrt(np.median(v))))
 
 
 def tau_max(measure: Measure, v: np.ndarray, y: np.ndarray) -> float:

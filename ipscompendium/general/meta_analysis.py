@@ -263,14 +263,24 @@ def bayes_pooled(y: np.ndarray, v: np.ndarray, measure: Measure, tau_prior: TauP
         tau_prior=tau_prior, mu_prior_sd=mu_sd, posterior=post)
 
 
-def default_tau_prior(measure: Measure, y: np.ndarray, v: np.ndarray) -> TauPrior:
+def default_tau_prior(measure: Measure, y: np.ndarray, v: np.ndarray, outcome_sd: float | None = None) -> TauPrior:
     """Half-normal(0.5) for unit-free measures; for measures in the outcome's units, a half-normal
-    scaled to the typical within-trial standard error (see :func:`measures.default_tau_scale`)."""
-    scale = default_tau_scale(measure, v, y)
+    scaled as :func:`measures.default_tau_scale` says."""
+    scale = default_tau_scale(measure, v, y, outcome_sd)
     if scale is None:
         return DEFAULT_TAU_PRIOR
-    return TauPrior(f"half-normal({scale:.3g})", "half_normal", scale=scale,
-                    rationale="scaled to the typical within-trial standard error, as the outcome has units")
+    why = ("half the outcome's typical SD: half-normal(0.5) in standard deviations, in the outcome's units"
+           if outcome_sd is not None else "the larger of the effects' spread and their typical standard error")
+    return TauPrior(f"half-normal({scale:.3g})", "half_normal", scale=scale, rationale=why)
+
+
+def typical_outcome_sd(trials: pd.DataFrame) -> float | None:
+    """The median of the trials' pooled within-trial SDs, for means and SDs; None otherwise."""
+    if not {"sd_treatment", "sd_control"} <= set(trials.columns):
+        return None
+    n1, n2 = trials["n_treatment"].to_numpy(float), trials["n_control"].to_numpy(float)
+    pooled = np.sqrt(((n1 - 1) * trials["sd_treatment"] ** 2 + (n2 - 1) * trials["sd_control"] ** 2) / (n1 + n2 - 2))
+    return float(np.median(pooled))
 
 
 def meta_analysis(
@@ -296,7 +306,8 @@ def meta_analysis(
         The quantile of the frequentist prediction intervals: t on k - 2 degrees of freedom
         (Higgins, Thompson & Spiegelhalter 2009) or normal (metafor's ``predict``).
     tau_prior : TauPrior, optional
-        Prior on tau for the Bayesian analysis; see :func:`default_tau_prior`.
+        Prior on tau for the Bayesian analysis; by default half-normal(0.5) for unit-free
+        measures and one in the outcome's units for the others (:func:`default_tau_prior`).
     benefit : {'higher', 'lower'}
         Whether a larger effect (more events, a higher mean) is better: sets P(benefit).
     moderators : sequence of str
@@ -327,7 +338,7 @@ def meta_analysis(
     if len(used) < 2:
         raise MetaAnalysisError("trials", source, f"{len(used)} trial(s) with an estimable effect; a meta-analysis needs at least 2")
     y, v = sizes.y, sizes.v
-    tau_prior = tau_prior or default_tau_prior(measure, y, v)
+    tau_prior = tau_prior or default_tau_prior(measure, y, v, typical_outcome_sd(used))
     fits = {method: frequentist.random_effects(y, v, method, level=level, prediction_quantile=prediction, test=test)
             for method in METHODS}
     if measure.data == BINARY:  # the common-effect methods for counts: Mantel-Haenszel, and Peto for odds ratios
