@@ -199,3 +199,46 @@ def test_continuous_tables_are_checked_with_named_lines_and_columns(tmp_path):
     path.write_text("study,mean_treatment,n_treatment\nA,1,20\n")
     with pytest.raises(InputError, match="column 'sd_treatment': is missing from the header"):
         read_trials(path)
+
+
+def test_trim_and_fill_as_metafor():
+    # trimfill(rma(yi, vi, data=escalc("RR", ...dat.bcg), method="DL")) -> k0 1 (right), beta -0.656073212989,
+    # se 0.173463402465, tau2 0.308132153287, filled yi 0.309510324888
+    sizes = effect_sizes.effect_sizes(*bcg_counts(), "rr")
+    filled = frequentist.trim_and_fill(sizes.y, sizes.v, "DL")
+    assert (filled.k0, filled.side) == (1, "right") and filled.filled_y == pytest.approx([0.309510324888], rel=1e-9)
+    assert (filled.fit.mu, filled.fit.se_mu, filled.fit.tau2) == pytest.approx((-0.656073212989, 0.173463402465, 0.308132153287),
+                                                                                rel=1e-9)
+    # dat.bangertdrowns2004, REML with control=list(threshold=1e-14, maxiter=10000): k0 7 (left), beta 0.158575852451,
+    # se 0.0526745424965, tau2 0.0905467728774; with method="EE": k0 10, beta 0.100981013194, se 0.0256189708119
+    b = trial_effects(read_trials(DATA / "bangert.csv"), "generic")
+    reml, ee = frequentist.trim_and_fill(b.y, b.v, "REML"), frequentist.trim_and_fill(b.y, b.v, "EE")
+    assert (reml.k0, reml.side, ee.k0) == (7, "left", 10)
+    # (trimfill refits the filled data with metafor's default Fisher-scoring threshold, whatever control the model had:
+    # its tau2 stops 2.5e-5 (relative) short of the REML maximum found here)
+    assert (reml.fit.mu, reml.fit.se_mu) == pytest.approx((0.158575852451, 0.0526745424965), rel=1e-5)
+    assert reml.fit.tau2 == pytest.approx(0.0905467728774, rel=5e-5)
+    assert (ee.fit.mu, ee.fit.se_mu) == pytest.approx((0.100981013194, 0.0256189708119), rel=1e-9)
+    # trimfill(rma(yi, vi, data=escalc("SMD", ...dat.normand1999))) finds none missing
+    n = trial_effects(read_trials(DATA / "normand.csv"), "smd")
+    assert frequentist.trim_and_fill(n.y, n.v).k0 == 0
+
+
+def test_influence_diagnostics_as_metafor():
+    # influence(rma(yi, vi, data=escalc("RR", ...dat.bcg), method="REML", control=list(threshold=1e-14, maxiter=10000))):
+    # rstudent, dffits, cook.d, cov.r, tau2.del, QE.del, hat and dfbs of trials 1, 2 and 8; none flagged
+    expected = {0: (-0.218142485736, -0.0407075475013, 0.00171654134162, 1.11644898615, 0.336156701804, 151.582572747,
+                    0.0505948273437, -0.0402658891702),
+                1: (-1.29179018551, -0.343587709851, 0.113249701414, 1.01019229175, 0.292583083996, 145.31760767,
+                    0.0636467937256, -0.345862309951),
+                7: (1.45008052457, 0.477460007374, 0.199177591739, 1.0010701389, 0.273182929387, 67.9858114991,
+                    0.101894390371, 0.471373883729)}
+    sizes = effect_sizes.effect_sizes(*bcg_counts(), "rr")
+    table = frequentist.influence(sizes.y, sizes.v, "REML")
+    columns = ["rstudent", "dffits", "cook_d", "cov_r", "tau2_del", "q_del", "hat", "dfbetas"]
+    for row, values in expected.items():
+        assert table.loc[row, columns].to_numpy(float) == pytest.approx(values, rel=1e-6)
+    assert not table["influential"].any() and table["weight"].sum() == pytest.approx(100)
+    # influence(rma(yi, vi, data=dat.bangertdrowns2004 without missing yi)): only trial 46 is flagged
+    b = trial_effects(read_trials(DATA / "bangert.csv"), "generic")
+    assert list(np.flatnonzero(frequentist.influence(b.y, b.v)["influential"])) == [45]

@@ -261,8 +261,9 @@ class MetaRegressionResult:
 def meta_regression(y: np.ndarray, v: np.ndarray, moderators: np.ndarray, names: tuple[str, ...] | list[str],
                     method: str = "REML") -> MetaRegressionResult:
     """Mixed-effects meta-regression on ``moderators`` (k x m, without the intercept column), as
-    metafor's ``rma(yi, vi, mods = ~ ..., method = "REML" | "DL")``: REML maximises the restricted
-    likelihood over tau^2; DL is the generalised method-of-moments estimator on the residual Q.
+    metafor's ``rma(yi, vi, mods = ~ ..., method = "REML" | "DL" | "EE")``: REML maximises the
+    restricted likelihood over tau^2; DL is the generalised method-of-moments estimator on the
+    residual Q; EE fixes tau^2 at 0.
     """
     from scipy.optimize import minimize_scalar
     from scipy.special import chdtrc
@@ -293,8 +294,10 @@ def meta_regression(y: np.ndarray, v: np.ndarray, moderators: np.ndarray, names:
         upper = 100 * float(np.var(y)) + 10 * float(np.max(v))
         best = minimize_scalar(negative_restricted_loglik, bounds=(0.0, upper), method="bounded", options={"xatol": 1e-12})
         tau2 = 0.0 if negative_restricted_loglik(0.0) <= best.fun else float(best.x)
+    elif method == "EE":  # the fixed-effects (weighted least squares) regression, metafor's method = "EE"
+        tau2 = 0.0
     else:
-        raise ValueError(f"unknown method {method!r}; use 'DL' or 'REML'")
+        raise ValueError(f"unknown method {method!r}; use 'DL', 'REML' or 'EE'")
     beta, cov, _, _, _ = fit(tau2)
     slopes = beta[1:]
     qm = float(slopes @ np.linalg.solve(cov[1:, 1:], slopes))
@@ -532,3 +535,92 @@ def peto(events_treated, n_treated, events_control, n_control, level: float = 0.
     informative = variance > 0
     q = float(max(0.0, np.sum(o_e[informative] ** 2 / variance[informative]) - o_e.sum() ** 2 / variance.sum()))
     return _common_effect("PETO", float(mu), float(se), (o_e_i / variance_i)[keep], (1 / variance_i)[keep], level, q=q)
+
+
+@dataclass(frozen=True)
+class TrimAndFill:
+    """Duval & Tweedie's trim-and-fill, as metafor's ``trimfill`` (estimator L0).
+
+    ``k0``: trials estimated missing, on ``side`` ('left' or 'right' of the pooled effect);
+    ``filled_y`` and ``filled_v``: the mirrored trials added; ``fit``: the analysis with them.
+    A sensitivity analysis, not a correction: it assumes that asymmetry is publication bias.
+    """
+
+    k0: int
+    side: str
+    filled_y: np.ndarray
+    filled_v: np.ndarray
+    fit: RandomEffectsResult
+
+
+def trim_and_fill(y: np.ndarray, v: np.ndarray, method: str = "REML", side: str | None = None, level: float = 0.95,
+                  max_iterations: int = 100) -> TrimAndFill:
+    """Trim-and-fill (Duval & Tweedie 2000) with the L0 estimator, as metafor's ``trimfill(rma(yi, vi,
+    method=method))``: the side of the missing trials from the sign of Egger's slope (unless given),
+    trials trimmed from the other side until the number missing settles, then their mirror images
+    about the trimmed estimate filled in and the whole pooled again."""
+    y, v = np.asarray(y, float), np.asarray(v, float)
+    if len(y) < 3:
+        raise ValueError("trim-and-fill needs at least three trials")
+    if side is None:
+        slope = meta_regression(y, v, np.sqrt(v)[:, None], ["sei"], method).coef[1]
+        side = "right" if slope < 0 else "left"
+    if side not in ("left", "right"):
+        raise ValueError(f"side must be 'left' or 'right', got {side!r}")
+    flip = -1.0 if side == "right" else 1.0  # work as if the missing trials were on the left
+    order = np.argsort(flip * y, kind="stable")
+    ys, vs = flip * y[order], v[order]
+    k = len(ys)
+    k0, previous, beta = 0, -1, 0.0
+    for _ in range(max_iterations):
+        if k0 == previous:
+            break
+        previous = k0
+        beta = random_effects(ys[: k - k0], vs[: k - k0], method).mu
+        centred = ys - beta
+        ranks = np.empty(k)
+        ranks[np.argsort(np.abs(centred), kind="stable")] = np.arange(1, k + 1)
+        positive_rank_sum = float(np.sum(ranks[centred > 0]))
+        k0 = max(0, int(np.round((4 * positive_rank_sum - k * (k + 1)) / (2 * k - 1))))
+    else:
+        raise RuntimeError("trim-and-fill did not settle on a number of missing trials")
+    if k0 == 0:
+        return TrimAndFill(0, side, np.array([]), np.array([]), random_effects(y, v, method, level))
+    filled_y = flip * (2 * beta - ys[k - k0:])
+    filled_v = vs[k - k0:]
+    fit = random_effects(np.concatenate([y, filled_y]), np.concatenate([v, filled_v]), method, level)
+    return TrimAndFill(k0, side, filled_y, filled_v, fit)
+
+
+def influence(y: np.ndarray, v: np.ndarray, method: str = "REML"):
+    """Case-deletion diagnostics of a random-effects model, as metafor's ``influence(rma(yi, vi,
+    method=method))`` (Viechtbauer & Cheung 2010), one row per trial: ``rstudent`` (the trial's
+    deviation from the others' prediction, standardised), ``dffits``, ``cook_d``, ``cov_r``,
+    ``tau2_del`` and ``q_del`` (tau^2 and Q without it), ``hat``, ``weight`` (percent), ``dfbetas``,
+    and ``influential``, metafor's flag (|dffits| > 3 sqrt(1/(k-1)), Cook's distance beyond the
+    median of chi-squared on 1 df, hat > 3/k, or |dfbetas| > 1).
+    """
+    import pandas as pd
+    from scipy.stats import chi2
+
+    y, v = np.asarray(y, float), np.asarray(v, float)
+    k = len(y)
+    if k < 3:
+        raise ValueError("influence diagnostics need at least three trials")
+    full = random_effects(y, v, method)
+    w = 1 / (v + full.tau2)
+    hat = w / w.sum()
+    rows = []
+    for i in range(k):
+        keep = np.arange(k) != i
+        fit = random_effects(y[keep], v[keep], method)
+        change = full.mu - fit.mu
+        se_all_with_deleted_tau2 = np.sqrt(1 / np.sum(1 / (v + fit.tau2)))
+        rows.append({"rstudent": (y[i] - fit.mu) / np.sqrt(v[i] + fit.se_mu**2 + fit.tau2),
+                     "dffits": change / np.sqrt(hat[i] * (fit.tau2 + v[i])), "cook_d": change**2 / full.se_mu**2,
+                     "cov_r": fit.se_mu**2 / full.se_mu**2, "tau2_del": fit.tau2, "q_del": fit.q, "hat": hat[i],
+                     "weight": 100 * hat[i], "dfbetas": change / se_all_with_deleted_tau2})
+    table = pd.DataFrame(rows)
+    table["influential"] = ((table["dffits"].abs() > 3 * np.sqrt(1 / (k - 1))) | (chi2.cdf(table["cook_d"], 1) > 0.5)
+                            | (table["hat"] > 3 / k) | (table["dfbetas"].abs() > 1))
+    return table
