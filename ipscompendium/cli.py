@@ -300,7 +300,7 @@ def run_meta(args) -> dict:
         result["bayes_binomial_normal"] = _binomial_normal(used, analysis.bayes.tau_prior, args, measure.back,
                                                            1.0 if args.benefit == "higher" else -1.0)
     if args.out:
-        _write_meta_outputs(result, Path(args.out))
+        _write_meta_outputs(result, Path(args.out), analysis)
     return result
 
 
@@ -330,7 +330,7 @@ def _binomial_normal(trials, tau_prior, args, back, sign) -> dict:
                                                                         "min_ess_tail": gate.min_ess_tail, "divergences": gate.divergences}}
 
 
-def _write_meta_outputs(result: dict, out: Path) -> None:
+def _write_meta_outputs(result: dict, out: Path, analysis=None) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -340,6 +340,12 @@ def _write_meta_outputs(result: dict, out: Path) -> None:
     figure = meta_forest_figure(result)
     for suffix in ("png", "svg"):
         figure.savefig(out / f"forest.{suffix}", bbox_inches="tight")
+    if analysis is not None and analysis.k >= 3:
+        from ipscompendium.plots import funnel_plot
+
+        funnel = funnel_plot(analysis, phone=False).figure
+        for suffix in ("png", "svg"):
+            funnel.savefig(out / f"funnel.{suffix}", bbox_inches="tight")
     (out / "report.md").write_text(meta_markdown(result))
     (out / "result.json").write_text(json.dumps(result, indent=2))
 
@@ -391,7 +397,9 @@ def meta_markdown(result: dict) -> str:
                      f"test of moderators QM = {g['reml']['qm']:.2f}, {_p_value(g['reml']['qm_p'])}; R² {g['reml']['r2']:.0%}.")
     lines += _sensitivity_lines(result, name, markdown=True)
     if "small_study" in result:
-        lines += ["", _small_study_line(result["small_study"], name)]
+        short = get_measure(result["measure"]).abbreviation
+        lines += ["", _small_study_line(result["small_study"], short)]
+        lines += ["", "![Contour-enhanced funnel plot](funnel.svg)", ""] + _trim_and_influence_lines(result, short)
     if result["excluded_double_zero"]:
         lines.append(f"Left out (no events, or only events, in both arms): {', '.join(result['excluded_double_zero'])}.")
     if result["zero_cell_corrected"]:
@@ -403,10 +411,28 @@ def _small_study_line(egger: dict, name: str) -> str:
     caution = (" With fewer than 10 trials the test has little power (Cochrane Handbook, chapter 13); read it with care."
                if egger["few_trials"] else "")
     peters = egger.get("peters")  # for counts only
-    peters_text = f"{peters['test']}: t = {peters['statistic']:.2f}, {_p_value(peters['p_value'])}." if peters else ""
+    peters_text = f" {peters['test']}: t = {peters['statistic']:.2f}, {_p_value(peters['p_value'])}." if peters else ""
     return (f"Small-study effects: {egger['test']}, z = {egger['statistic']:.2f}, {_p_value(egger['p_value'])}; "
-            f"limit estimate {name} {_fmt(egger['estimate'], 3)} ({_fmt(egger['ci_low'], 3)} to {_fmt(egger['ci_high'], 3)}). "
+            f"limit estimate {name} {_fmt(egger['estimate'], 3)} ({_fmt(egger['ci_low'], 3)} to {_fmt(egger['ci_high'], 3)})."
             f"{peters_text}{caution}")
+
+
+def _trim_and_influence_lines(result: dict, name: str) -> list[str]:
+    """Trim-and-fill (a sensitivity analysis) and the trials metafor's influence criteria flag."""
+    lines = []
+    if "trim_and_fill" in result:
+        t = result["trim_and_fill"]
+        if t["k0"] == 0:
+            lines.append(f"Trim-and-fill ({t['method']}): no trials estimated missing.")
+        else:
+            lines.append(f"Trim-and-fill ({t['method']}): {t['k0']} trial{'s' if t['k0'] > 1 else ''} estimated missing on "
+                         f"the {t['side']}; with {'them' if t['k0'] > 1 else 'it'} filled in, {name} {_fmt(t['estimate'], 3)} ({_fmt(t['ci_low'], 3)} to "
+                         f"{_fmt(t['ci_high'], 3)}). A sensitivity analysis: it assumes the asymmetry is publication bias.")
+    if "influence" in result:
+        flagged = [r["study"] for r in result["influence"] if r["influential"]]
+        lines.append("Influential trials (metafor's influence() criteria, REML): " + (", ".join(flagged) if flagged else "none")
+                     + ".")
+    return lines
 
 
 def _sensitivity_lines(result: dict, name: str, markdown: bool) -> list[str]:
@@ -475,6 +501,8 @@ def print_meta(result: dict) -> None:
         print(line)
     if "small_study" in result:
         print(_small_study_line(result["small_study"], name))
+        for line in _trim_and_influence_lines(result, name):
+            print(line)
     if "regression" in result:
         g = result["regression"]
         per = "ratio of " + name + "s" if name != "RD" else "change in RD"

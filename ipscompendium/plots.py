@@ -286,3 +286,59 @@ def meta_forest_figure(result: dict, phone: bool = False) -> plt.Figure:
                 weights=[t["weight_dl"] for t in result["trials"]], numbers=not phone, footer=footer,
                 decimals=2 if measure.ratio else 3, null=measure.null)
     return ax.figure
+
+
+#: The significance contours of a contour-enhanced funnel plot (Peters et al. 2008): two-sided p
+#: bands around no effect, from light to dark grey (grey alone, so no colour carries them).
+FUNNEL_CONTOURS = ((0.10, 0.05, "#eeeeee", "0.05 < p < 0.10"), (0.05, 0.01, "#d0d0d0", "0.01 < p < 0.05"),
+                   (0.01, 0.0, "#a9a9a9", "p < 0.01"))
+
+
+def funnel_plot(analysis, phone: bool = True, ax: plt.Axes | None = None) -> plt.Axes:
+    """A contour-enhanced funnel plot of a :class:`~ipscompendium.general.meta_analysis.MetaAnalysis`:
+    each trial's effect against its standard error (the most precise at the top), over grey bands
+    where a trial alone would be significant at p < 0.10, 0.05 and 0.01 (two-sided, against no
+    effect), with the REML pooled effect and its pseudo 95% funnel. Trials that trim-and-fill adds
+    are open circles. Asymmetry in the white band (not significant) suggests small studies are
+    missing there; asymmetry that follows the bands suggests publication bias (Peters et al. 2008).
+    """
+    from scipy.stats import norm
+
+    measure = analysis.measure
+    y, se = analysis.y, np.sqrt(analysis.v)
+    filled = analysis.trim_and_fill
+    extra_se = np.sqrt(filled.filled_v) if filled is not None and filled.k0 else np.array([])
+    top = 1.08 * float(np.max(np.concatenate([se, extra_se])))
+    ax = ax or plt.subplots(figsize=figure_size(3.2 if phone else 3.6))[1]
+    grid = np.linspace(0, top, 200)
+    reach = float(np.max(np.abs(np.concatenate([y, filled.filled_y if filled is not None else []])))) * 1.15
+    reach = max(reach, norm.ppf(1 - 0.005) * top * 1.05)
+    for p_outer, p_inner, shade, label in FUNNEL_CONTOURS:
+        outer = norm.ppf(1 - p_outer / 2) * grid
+        inner = norm.ppf(1 - p_inner / 2) * grid if p_inner > 0 else np.full_like(grid, reach)
+        for sign in (-1, 1):
+            ax.fill_betweenx(grid, measure.back(sign * outer), measure.back(sign * inner), color=shade, lw=0,
+                             label=label if sign == 1 else None)
+    pooled = analysis.fits["REML"].mu
+    ax.plot(measure.back(pooled + 1.96 * grid), grid, color=REFERENCE_GREY, ls="--", lw=0.9, label="pseudo 95% limits")
+    ax.plot(measure.back(pooled - 1.96 * grid), grid, color=REFERENCE_GREY, ls="--", lw=0.9)
+    look = ROLE_LOOKS["pooled"]
+    ax.axvline(measure.back(pooled), color=look.color, lw=1.2, label="pooled (REML)")
+    ax.axvline(measure.null, color="black", lw=0.8, ls=":")
+    observed = ROLE_LOOKS["observed"]
+    ax.scatter(measure.back(y), se, marker=observed.marker, s=22, color=observed.color, zorder=3, label="trial")
+    if filled is not None and filled.k0:
+        ax.scatter(measure.back(filled.filled_y), np.sqrt(filled.filled_v), marker="o", s=24, facecolors="white",
+                   edgecolors="black", zorder=3, label="filled in")
+    ax.set_ylim(top, 0)
+    ax.set_xlim(*measure.back(np.array([-reach, reach])))
+    if measure.ratio:
+        ax.set_xscale("log")
+        ticks = [t for t in (0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16) if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+        ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+        ax.xaxis.set_minor_formatter(plt.NullFormatter())
+    ax.set_xlabel(measure.axis_label)
+    ax.set_ylabel("standard error")
+    handles, names = ax.get_legend_handles_labels()
+    ax.figure.legend(handles, names, loc="outside lower center", ncols=2)
+    return ax

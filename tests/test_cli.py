@@ -405,3 +405,16 @@ def test_every_problem_of_a_file_is_listed_up_to_ten(capsys, tmp_path):
     lines = err.strip().splitlines()
     assert code == 2 and len(lines) == 11 and "line 2, column 'events_treatment'" in lines[0]
     assert "line 11, column 'events_treatment'" in lines[9] and lines[10].endswith("... and 2 more problems")
+
+
+def test_meta_reports_trim_and_fill_influence_and_writes_a_funnel_plot(capsys, tmp_path):
+    # trimfill(rma(yi, vi, data=escalc("RR", ...dat.bcg))) (REML): k0 1 on the right, beta -0.65708280076
+    code, out, _ = run(["meta", "--example", "bcg", "--benefit", "lower", "--json", "--out", str(tmp_path / "r")], capsys)
+    result = json.loads(out)
+    filled = result["trim_and_fill"]
+    assert (filled["k0"], filled["side"]) == (1, "right") and np.log(filled["estimate"]) == pytest.approx(-0.65708280076, rel=1e-6)
+    assert len(result["influence"]) == 13 and not any(r["influential"] for r in result["influence"])
+    assert (tmp_path / "r" / "funnel.svg").exists() and "![Contour-enhanced funnel plot](funnel.svg)" in (tmp_path / "r" / "report.md").read_text()
+    code, out, _ = run(["meta", "--example", "bcg", "--benefit", "lower"], capsys)
+    assert "1 trial estimated missing on the right; with it filled in, RR 0.518" in out
+    assert "Influential trials (metafor's influence() criteria, REML): none." in out

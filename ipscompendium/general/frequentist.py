@@ -581,7 +581,8 @@ def trim_and_fill(y: np.ndarray, v: np.ndarray, method: str = "REML", side: str 
         ranks = np.empty(k)
         ranks[np.argsort(np.abs(centred), kind="stable")] = np.arange(1, k + 1)
         positive_rank_sum = float(np.sum(ranks[centred > 0]))
-        k0 = max(0, int(np.round((4 * positive_rank_sum - k * (k + 1)) / (2 * k - 1))))
+        # at most k - 2 trimmed, so that two remain to pool (metafor pools one; this package needs two)
+        k0 = min(k - 2, max(0, int(np.round((4 * positive_rank_sum - k * (k + 1)) / (2 * k - 1)))))
     else:
         raise RuntimeError("trim-and-fill did not settle on a number of missing trials")
     if k0 == 0:

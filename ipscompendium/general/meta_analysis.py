@@ -117,6 +117,10 @@ class MetaAnalysis:
     regression: Regression | None = None
     leave_one_out: pd.DataFrame | None = None
     cumulative: pd.DataFrame | None = None
+    #: case-deletion diagnostics of the REML model, one row per trial (``frequentist.influence``)
+    influence: pd.DataFrame | None = None
+    #: trim-and-fill on the REML model (``frequentist.trim_and_fill``), a sensitivity analysis
+    trim_and_fill: frequentist.TrimAndFill | None = None
 
     @property
     def k(self) -> int:
@@ -193,6 +197,15 @@ class MetaAnalysis:
             out["leave_one_out"] = [{"left_out": studies[int(r.left_out)], **_interval(back(r.estimate), back(r.ci_low), back(r.ci_high)),
                                      "tau2": float(r.tau2), "i2": float(r.i2), "q": float(r.q), "p_value": float(r.p_value)}
                                     for r in self.leave_one_out.itertuples()]
+        if self.influence is not None:
+            out["influence"] = [{"study": study, **{c: (bool(r[c]) if c == "influential" else float(r[c])) for c in self.influence.columns}}
+                                for study, (_, r) in zip(studies, self.influence.iterrows())]
+        if self.trim_and_fill is not None:
+            t = self.trim_and_fill
+            out["trim_and_fill"] = {"method": "REML, L0 estimator, as metafor's trimfill", "k0": t.k0, "side": t.side,
+                                    **_interval(back(t.fit.mu), back(t.fit.ci_low), back(t.fit.ci_high)), "tau2": t.fit.tau2,
+                                    "filled": [{"estimate": float(back(y)), "se": float(np.sqrt(v))}
+                                               for y, v in zip(t.filled_y, t.filled_v)]}
         if self.cumulative is not None:
             out["cumulative"] = [{"added": studies[int(r.added)], "k": int(r.k), **_interval(back(r.estimate), back(r.ci_low),
                                   back(r.ci_high)), "tau2": float(r.tau2), "i2": float(r.i2)} for r in self.cumulative.itertuples()]
@@ -353,12 +366,14 @@ def meta_analysis(
     table["study"] = table["study"].astype(str)
     table["label"] = table["label"].astype(str)
     bayes = bayes_pooled(y, v, measure, tau_prior, level, benefit)
-    small = None
-    if len(used) >= 3:
+    small = influence = filled = None
+    if len(used) >= 3:  # small-study tests, influence and trim-and-fill need three trials
         peters = None
         if measure.data == BINARY:
             peters = frequentist.peters_test(y, v, used["n_treatment"] + used["n_control"], level)
         small = SmallStudyEffects(frequentist.small_study_test(y, v, "REML", level), peters, len(used))
+        influence = frequentist.influence(y, v, "REML")
+        filled = frequentist.trim_and_fill(y, v, "REML", level=level)
     groups, difference = _subgroups(table, measure, tau_prior, benefit) if _has_subgroups(table) else ((), None)
     regression = _regression(table, measure, tau_prior, tuple(moderators), source) if moderators else None
     loo = None
@@ -372,7 +387,7 @@ def meta_analysis(
         excluded_double_zero=tuple(str(s) for s in trials.loc[sizes.double_zero & ~sizes.used, "study"]),
         zero_cell_corrected=tuple(str(s) for s in trials.loc[sizes.corrected, "study"]),
         fits=fits, bayes=bayes, small_study=small, subgroups=groups, subgroup_difference=difference, regression=regression,
-        leave_one_out=loo, cumulative=cumul)
+        leave_one_out=loo, cumulative=cumul, influence=influence, trim_and_fill=filled)
 
 
 def _optional(fit):
