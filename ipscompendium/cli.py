@@ -16,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-EXAMPLES = {"bcg": "bcg.csv"}
+EXAMPLES = {"bcg": "bcg.csv", "normand": "normand.csv"}
 #: How many of a file's problems the command line lists before it says how many more there are.
 MAX_PROBLEMS_SHOWN = 10
 
@@ -64,6 +64,13 @@ def _trials_and_tau_prior(args):
     except ValueError as error:
         raise UsageError(f"--tau-prior: {error}") from None
     return path, trials, tau_prior
+
+
+def parse_tau_prior_default():
+    """The book's default prior on tau, half-normal(0.5), for `map` (which pools log odds ratios)."""
+    from ipscompendium.general.meta_analysis import DEFAULT_TAU_PRIOR
+
+    return DEFAULT_TAU_PRIOR
 
 
 def _interval(value: float, low: float, high: float) -> dict[str, float]:
@@ -532,6 +539,10 @@ def run_map(args) -> dict:
     from ipscompendium.general import predictive_prior, priors
 
     path, trials, tau_prior = _trials_and_tau_prior(args)
+    if trials.attrs.get("layout", "binary") != "binary":
+        raise UsageError(f"{_shown_source(args, path)}: a MAP prior for `trial` is built from counts (events and participants "
+                         f"per arm); this table holds {trials.attrs['layout']} trials")
+    tau_prior = tau_prior or parse_tau_prior_default()
     if not 0 <= args.robust_weight <= 1:
         raise UsageError(f"--robust-weight {args.robust_weight}: a weight lies between 0 and 1")
     built = predictive_prior.map_prior_from_trials(trials["events_treatment"], trials["n_treatment"], trials["events_control"],
@@ -599,7 +610,8 @@ def build_parser() -> argparse.ArgumentParser:
                           formatter_class=raw, epilog="Examples:\n  ipscompendium meta trials.csv\n"
                           "  ipscompendium meta --example bcg --benefit lower --out bcg-report\n"
                           "  ipscompendium meta trials.csv --measure or --mcmc --json\n"
-                          "  ipscompendium meta --example bcg --benefit lower --moderator latitude\n\n"
+                          "  ipscompendium meta --example bcg --benefit lower --moderator latitude\n"
+                          "  ipscompendium meta --example normand --benefit lower --measure smd\n\n"
                           "The CSV has the columns study,events_treatment,n_treatment,events_control,n_control;\n"
                           "or study,mean_treatment,sd_treatment,n_treatment,mean_control,sd_control,n_control;\n"
                           "or study,effect,se (an effect and its standard error per trial).")
@@ -639,7 +651,7 @@ def build_parser() -> argparse.ArgumentParser:
     map_.add_argument("--arm", choices=("effect", "control"), default="effect",
                       help="a prior on the log odds ratio (effect, default) or on the control arm's log-odds (control)")
     map_.add_argument("--robust-weight", type=float, default=0.0, help="weight of a vague N(0, 2^2) component (0 to 1)")
-    map_.add_argument("--tau-prior", default="half-normal:0.5", help="prior on tau (default half-normal:0.5)")
+    map_.add_argument("--tau-prior", help="prior on tau (default half-normal:0.5)")
     map_.add_argument("--seed", type=int, default=20260101, help="seed of the draws the mixture is fitted to")
     map_.add_argument("--out", metavar="FILE", help="write the prior as JSON (read by trial --prior map:FILE)")
     map_.add_argument("--json", action="store_true", help="print one JSON object instead of text")

@@ -180,3 +180,37 @@ def significant_outcomes(table, column: str, alpha: float = 0.05) -> Sentence:
     text = ", ".join(f"{r.outcome} at {r.timepoint_months} months (p = {report.p_value_text(getattr(r, column))})"
                      for r in below.itertuples())
     return Sentence(text, numbers={f"p_{i}": float(getattr(r, column)) for i, r in enumerate(below.itertuples())})
+
+
+def small_study_verdict(k: int, egger_p: float, peters_p: float | None, egger_slope: float, k0: int, pooled: float,
+                        adjusted: float, adjusted_low: float, adjusted_high: float, null: float = 1.0,
+                        min_trials: int = 10, alpha: float = 0.10) -> Sentence:
+    """What the small-study tests and trim-and-fill say, and what they cannot: below ``min_trials``
+    the tests have too little power to say anything; a p-value under ``alpha`` (Egger's or Peters')
+    is read as asymmetry, in the direction of Egger's slope (positive: smaller trials show larger
+    effects); otherwise no clear asymmetry, which with few trials is not evidence of symmetry.
+    Trim-and-fill is reported as a sensitivity analysis: whether its estimate still excludes ``null``.
+    """
+    numbers = {"egger_p": egger_p, "pooled": pooled, "adjusted": adjusted, "adjusted_low": adjusted_low,
+               "adjusted_high": adjusted_high}
+    if k < min_trials:
+        return Sentence(f"with {k} trials the tests have too little power to say anything about small-study effects",
+                        numbers={})
+    tests = f"Egger's {report.p_statement(egger_p)}" + (f", Peters' {report.p_statement(peters_p)}" if peters_p is not None else "")
+    if peters_p is not None:
+        numbers["peters_p"] = peters_p
+    asymmetric = egger_p < alpha or (peters_p is not None and peters_p < alpha)
+    if asymmetric:
+        direction = "smaller trials show larger effects" if egger_slope > 0 else "smaller trials show smaller effects"
+        first = f"the funnel plot is asymmetric ({tests}): {direction}"
+    else:
+        first = (f"the tests find no clear asymmetry ({tests}), but with {k} trials they can miss a moderate one, "
+                 "so this is not evidence that no trials are missing")
+    still = "still excludes" if (adjusted_low > null or adjusted_high < null) else "no longer excludes"
+    if k0 == 0:
+        second = "trim-and-fill finds no trials to fill in"
+    else:
+        second = (f"trim-and-fill, which assumes the asymmetry is publication bias, adds {k0} trial{'s' if k0 > 1 else ''} and "
+                  f"moves the pooled ratio from {report.number(pooled)} to {report.number(adjusted)} "
+                  f"(95% CI {report.range_text(adjusted_low, adjusted_high, 2)}), which {still} no effect")
+    return Sentence(f"{first}; {second}", numbers=numbers)

@@ -265,3 +265,30 @@ def broken_file_message(tmp_folder, column: str = "published_pct_ips", value: st
     except DataValidationError as error:
         return str(error).replace(str(path), path.name)  # the file's name, not the temporary folder
     raise AssertionError("the broken copy was accepted")
+
+
+@dataclass(frozen=True)
+class FunnelReading:
+    k: int
+    not_significant_alone: int  # trials whose own 95% CI includes RR = 1 (in the funnel's white band)
+    egger_p: float
+    peters_p: float
+    k0: int
+    side: str
+    pooled_rr: float  # REML
+    adjusted_rr: float
+    adjusted_low: float
+    adjusted_high: float
+
+
+def read_a_funnel_plot(trials: pd.DataFrame) -> FunnelReading:
+    """Exercise: how many trials would not be significant alone, what Egger's and Peters' tests say,
+    and where trim-and-fill adds trials and how far it moves the pooled risk ratio (REML)."""
+    from ipscompendium.general.meta_analysis import meta_analysis
+
+    analysis = meta_analysis(trials[["study", "events_treatment", "n_treatment", "events_control", "n_control"]], "rr")
+    z = np.abs(analysis.y / np.sqrt(analysis.v))
+    filled = analysis.trim_and_fill
+    return FunnelReading(analysis.k, int((z < 1.959963984540054).sum()), analysis.small_study.egger.p_value,
+                         analysis.small_study.peters.p_value, filled.k0, filled.side, float(np.exp(analysis.fits["REML"].mu)),
+                         float(np.exp(filled.fit.mu)), float(np.exp(filled.fit.ci_low)), float(np.exp(filled.fit.ci_high)))

@@ -254,7 +254,7 @@ REPORT_FIGURE_WIDTH_IN = 6.5
 
 
 def meta_forest_figure(result: dict, phone: bool = False) -> plt.Figure:
-    """The forest plot of a meta-analysis (:meth:`MetaAnalysis.to_dict`, the command line's JSON):
+    """The forest plot of a meta-analysis (:meth:`~ipscompendium.general.meta_analysis.MetaAnalysis.to_dict`, the command line's JSON):
     each trial (square area by its DL weight), the DL and Bayesian pooled effects, the prediction
     for a new trial, and the heterogeneity under it.
 

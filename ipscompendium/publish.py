@@ -98,9 +98,11 @@ class Publisher:
         self._record(name, "number", value, method=method)
 
     def p_value(self, name: str, p: float, method: str = "exact") -> None:
-        """Glue a p-value for people ('0.317', '< 0.001'); ``method='published'`` for a quoted one."""
+        """Glue a p-value for people ('0.317', '< 0.001'); ``method='published'`` for a quoted one.
+        Also glues ``<name>_stated``: 'p = 0.317' or 'p < 0.001', for prose."""
         self._glue(name, report.p_value_text(p))
         self._glue(f"{name}_no", report.p_value_text(p).replace(".", ","))
+        self._glue(f"{name}_stated", report.p_statement(p))
         self._record(name, "p-value", p, method=method)
 
     def interval(self, name: str, estimate: Estimate, decimals: int = 2) -> None:

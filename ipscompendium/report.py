@@ -190,3 +190,9 @@ def range_text(low: float, high: float, decimals: int = 2, norwegian: bool = Fal
 def p_value_text(p: float) -> str:
     """A p-value for people: '< 0.001' or three decimals."""
     return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def p_statement(p: float) -> str:
+    """A p-value as a statement: 'p < 0.001' or 'p = 0.480' (never 'p = < 0.001')."""
+    text = p_value_text(p)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"

@@ -53,7 +53,7 @@ def command_line_runs(trials, counts) -> list[tuple[str, float]]:
     """Wall time of the `ipscompendium` command line (a fresh process: imports included), beside the
     same analysis through the API in this (warm) process. Goals on 2 cores: trial < 1 s, meta < 2 s,
     meta --mcmc < 15 s cold."""
-    from ipscompendium.general import effect_sizes, exact, frequentist
+    from ipscompendium.general.meta_analysis import meta_analysis
     from ipscompendium.general.trial_table import REQUIRED
 
     table = trials[list(REQUIRED)]  # the compendium's table extends the general one: its five columns suffice
@@ -66,20 +66,66 @@ def command_line_runs(trials, counts) -> list[tuple[str, float]]:
         return lambda: subprocess.run([sys.executable, "-m", "ipscompendium", *args], check=True, capture_output=True)
 
     def api_meta():
-        sizes = effect_sizes.effect_sizes(table.events_treatment, table.n_treatment, table.events_control, table.n_control, "rr")
-        for method in ("DL", "REML"):
-            frequentist.random_effects(sizes.y, sizes.v, method)
-        exact.normal_normal_posterior(sizes.y, sizes.v**0.5, tau_priors.TauPrior("hn", "half_normal", scale=0.5).logpdf).mu_quantile(0.5)
+        meta_analysis(table, "rr")
 
     k = len(table)
     return [
         timed("CLI: ipscompendium trial (new process)", cli("trial", "--treatment", t, "--control", c, "--json")),
         timed("API: trial_grid.trial_benefit (warm)", lambda: trial_grid.trial_benefit(*counts, priors.weakly_informative_prior())),
         timed(f"CLI: ipscompendium meta, k={k} (DL, REML, exact Bayes; new process)", cli("meta", str(csv), "--json")),
-        timed(f"API: the same meta-analysis (warm)", api_meta),
+        timed("API: the same meta-analysis (warm)", api_meta),
         timed(f"CLI: ipscompendium meta --mcmc, k={k} (new process, cold)", cli("meta", str(csv), "--measure", "or", "--mcmc", "--json")),
         timed("CLI: ipscompendium map (new process)", cli("map", str(csv), "--json")),
+        *beside_metafor(folder),
+        timed("CLI: ipscompendium meta, k=10,000 (new process)", cli("meta", str(many_trials(folder)), "--json")),
     ]
+
+
+def many_trials(folder: Path, k: int = 10_000) -> Path:
+    """A synthetic table of k trials (seeded), for the large-file timing."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(1)
+    n = rng.integers(20, 400, size=(k, 2))
+    p_control = rng.uniform(0.1, 0.5, k)
+    p_treatment = np.clip(p_control * np.exp(rng.normal(0.5, 0.3, k)), 0.01, 0.95)
+    path = folder / "many.csv"
+    pd.DataFrame({"study": [f"T{i}" for i in range(k)], "events_treatment": rng.binomial(n[:, 0], p_treatment),
+                  "n_treatment": n[:, 0], "events_control": rng.binomial(n[:, 1], p_control), "n_control": n[:, 1]}).to_csv(path, index=False)
+    return path
+
+
+#: What `ipscompendium meta` computes for the bundled BCG file, in metafor: the effect sizes, the
+#: four rma fits, Mantel-Haenszel, Egger's test, trim-and-fill and influence. Run with Rscript.
+METAFOR_SCRIPT = """
+suppressMessages(library(metafor))
+d <- read.csv("{csv}")
+e <- escalc("RR", ai=events_treatment, n1i=n_treatment, ci=events_control, n2i=n_control, data=d)
+fits <- lapply(c("EE", "DL", "REML", "PM"), function(m) rma(yi, vi, data=e, method=m))
+mh <- rma.mh(measure="RR", ai=events_treatment, n1i=n_treatment, ci=events_control, n2i=n_control, data=d)
+r <- fits[[3]]; predict(r); regtest(r); trimfill(r); influence(r)
+"""
+
+
+def beside_metafor(folder: Path) -> list[tuple[str, float]]:
+    """`ipscompendium meta` on the bundled BCG trials, cold, beside Rscript doing the same with metafor
+    (when R and metafor are installed: apt-get install r-cran-metafor). Goal: no slower."""
+    import shutil
+    from importlib.resources import files
+
+    bcg = Path(str(files("ipscompendium.examples").joinpath("bcg.csv")))
+    runs = [timed("CLI: ipscompendium meta on the BCG trials, k=13 (new process)",
+                  lambda: subprocess.run([sys.executable, "-m", "ipscompendium", "meta", str(bcg), "--json"], check=True,
+                                         capture_output=True))]
+    if shutil.which("Rscript"):
+        script = folder / "metafor.R"
+        script.write_text(METAFOR_SCRIPT.format(csv=bcg))
+        runs.append(timed("Rscript: metafor, the same analyses on the BCG trials (new process)",
+                          lambda: subprocess.run(["Rscript", str(script)], check=True, capture_output=True)))
+    else:
+        print("Rscript not found: the metafor timing is skipped (apt-get install r-cran-metafor)")
+    return runs
 
 
 if __name__ == "__main__":

@@ -418,3 +418,15 @@ def test_meta_reports_trim_and_fill_influence_and_writes_a_funnel_plot(capsys, t
     code, out, _ = run(["meta", "--example", "bcg", "--benefit", "lower"], capsys)
     assert "1 trial estimated missing on the right; with it filled in, RR 0.518" in out
     assert "Influential trials (metafor's influence() criteria, REML): none." in out
+
+
+def test_the_normand_example_and_map_refuses_means(capsys):
+    # escalc("MD", ...dat.normand1999) then rma(method="DL"): beta -13.981721817 days
+    code, out, _ = run(["meta", "--example", "normand", "--benefit", "lower", "--json"], capsys)
+    result = json.loads(out)
+    assert code == 0 and result["file"] == "the normand example" and result["measure"] == "md"
+    assert result["dl"]["estimate"] == pytest.approx(-13.981721817, rel=1e-8)
+    code, _, err = run(["map", "--example", "normand"], capsys)
+    assert code == 2 and "built from counts" in err and "continuous trials" in err
+    code, out, _ = run(["map", "--example", "bcg", "--json"], capsys)
+    assert code == 0 and json.loads(out)["tau_prior"] == "half-normal(0.5)"

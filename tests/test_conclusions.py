@@ -206,3 +206,21 @@ def test_priors_reaching_a_threshold_name_what_they_said_before():
     none = conclusions.priors_reaching({"weak": 0.9}, {"weak": 0.5}, 12)
     assert none.english == "at 12 months no prior ends at or above 0.95" and none.numbers == {"threshold": 0.95}
     assert none.norwegian == "etter 12 måneder ender ingen forhåndsantakelse på eller over 0,95"
+
+
+def test_small_study_verdict_on_each_side_of_its_boundaries():
+    base = dict(egger_slope=0.8, k0=2, pooled=2.28, adjusted=2.10, adjusted_low=1.70, adjusted_high=2.60)
+    few = conclusions.small_study_verdict(9, 0.01, 0.01, **base)
+    assert "with 9 trials the tests have too little power" in few.english and not few.numbers
+    quiet = conclusions.small_study_verdict(21, 0.10, 0.10, **base)
+    assert quiet.english.startswith("the tests find no clear asymmetry (Egger's p = 0.100, Peters' p = 0.100), but with 21 trials")
+    assert "adds 2 trials and moves the pooled ratio from 2.28 to 2.10 (95% CI 1.70 to 2.60), which still excludes no effect" in quiet.english
+    egger = conclusions.small_study_verdict(21, 0.099, 0.5, **base)
+    assert egger.english.startswith("the funnel plot is asymmetric") and "smaller trials show larger effects" in egger.english
+    peters = conclusions.small_study_verdict(21, 0.5, 0.099, **{**base, "egger_slope": -0.1})
+    assert "asymmetric" in peters.english and "smaller trials show smaller effects" in peters.english
+    crossing = conclusions.small_study_verdict(21, 0.5, None, **{**base, "adjusted_low": 0.95, "k0": 1})
+    assert "Peters" not in crossing.english and "adds 1 trial and" in crossing.english and "no longer excludes no effect" in crossing.english
+    none = conclusions.small_study_verdict(21, 0.5, None, **{**base, "k0": 0})
+    assert none.english.endswith("trim-and-fill finds no trials to fill in")
+    assert set(quiet.numbers) == {"egger_p", "peters_p", "pooled", "adjusted", "adjusted_low", "adjusted_high"}

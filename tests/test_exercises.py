@@ -116,3 +116,20 @@ def test_broken_file_message_names_line_column_and_rule(tmp_path):
     message = exercises.broken_file_message(tmp_path)
     assert "line 3" in message and "published_pct_ips" in message and "within the printed rounding" in message
     assert str(tmp_path) not in message
+
+
+def test_reading_a_funnel_plot_agrees_with_the_pieces(trials):
+    reading = exercises.read_a_funnel_plot(trials)
+    sizes = effect_sizes.effect_sizes(trials["events_treatment"], trials["n_treatment"], trials["events_control"],
+                                      trials["n_control"], "rr")
+    lower = sizes.y - 1.959963984540054 * np.sqrt(sizes.v)
+    upper = sizes.y + 1.959963984540054 * np.sqrt(sizes.v)
+    assert reading.k == len(trials) and reading.not_significant_alone == int(((lower < 0) & (upper > 0)).sum())
+    assert reading.egger_p == pytest.approx(frequentist.small_study_test(sizes.y, sizes.v).p_value)
+    filled = frequentist.trim_and_fill(sizes.y, sizes.v, "REML")
+    assert (reading.k0, reading.side) == (filled.k0, filled.side)
+    assert reading.adjusted_rr == pytest.approx(np.exp(filled.fit.mu))
+    assert reading.pooled_rr == pytest.approx(np.exp(frequentist.random_effects(sizes.y, sizes.v, "REML").mu))
+    # filling in on the side of smaller effects can only pull the pooled ratio down
+    if reading.k0 and reading.side == "left":
+        assert reading.adjusted_rr < reading.pooled_rr

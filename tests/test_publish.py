@@ -136,6 +136,7 @@ def test_probabilities_are_capped_at_their_resolution():
     assert report.percent_of_probability(0.001, norwegian=True) == "< 1\u00a0%"
     assert report.percent_of_probability(0.999, norwegian=True) == "> 99\u00a0%"
     assert report.p_value_text(0.001) == "0.001" and report.p_value_text(0.3356) == "0.336"
+    assert report.p_statement(0.0009) == "p < 0.001" and report.p_statement(0.48) == "p = 0.480"
 
 
 def test_likelihood_words_cover_the_ends_and_refuse_non_probabilities():

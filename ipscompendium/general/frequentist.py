@@ -598,8 +598,8 @@ def influence(y: np.ndarray, v: np.ndarray, method: str = "REML"):
     method=method))`` (Viechtbauer & Cheung 2010), one row per trial: ``rstudent`` (the trial's
     deviation from the others' prediction, standardised), ``dffits``, ``cook_d``, ``cov_r``,
     ``tau2_del`` and ``q_del`` (tau^2 and Q without it), ``hat``, ``weight`` (percent), ``dfbetas``,
-    and ``influential``, metafor's flag (|dffits| > 3 sqrt(1/(k-1)), Cook's distance beyond the
-    median of chi-squared on 1 df, hat > 3/k, or |dfbetas| > 1).
+    and ``influential``, metafor's flag (abs(dffits) > 3 sqrt(1/(k-1)), Cook's distance beyond the
+    median of chi-squared on 1 df, hat > 3/k, or abs(dfbetas) > 1).
     """
     import pandas as pd
     from scipy.stats import chi2

@@ -42,7 +42,7 @@ class Measure:
     mu_prior_sd : float or None
         SD of the Bayesian analyses' default normal prior on the pooled effect, on the analysis
         scale; ``None`` for measures in the outcome's own units (MD, generic), whose prior is
-        scaled by the data (see :func:`default_mu_prior_sd`).
+        scaled by the data (see ``default_mu_prior_sd``).
     unit_free : bool
         Whether a number on this scale means the same in every outcome (so that a default prior
         on tau, such as half-normal(0.5), makes sense).

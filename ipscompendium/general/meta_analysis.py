@@ -35,6 +35,9 @@ DEFAULT_TAU_PRIOR = TauPrior("half-normal(0.5)", "half_normal", scale=0.5)
 #: The tests of the pooled effect (metafor's ``test``).
 TESTS = ("z", "knha")
 PREDICTION_QUANTILES = ("t", "normal")
+#: Influence diagnostics refit the model once per trial; above this many trials they are left out
+#: unless asked for (10,000 trials would take minutes, for diagnostics nobody reads row by row).
+INFLUENCE_MAX_K = 500
 
 
 class MetaAnalysisError(ValueError):
@@ -278,7 +281,7 @@ def bayes_pooled(y: np.ndarray, v: np.ndarray, measure: Measure, tau_prior: TauP
 
 def default_tau_prior(measure: Measure, y: np.ndarray, v: np.ndarray, outcome_sd: float | None = None) -> TauPrior:
     """Half-normal(0.5) for unit-free measures; for measures in the outcome's units, a half-normal
-    scaled as :func:`measures.default_tau_scale` says."""
+    scaled as ``measures.default_tau_scale`` says."""
     scale = default_tau_scale(measure, v, y, outcome_sd)
     if scale is None:
         return DEFAULT_TAU_PRIOR
@@ -300,6 +303,7 @@ def meta_analysis(
     trials: pd.DataFrame, measure: str | Measure = "rr", *, level: float = 0.95, test: str = "z", prediction: str = "t",
     tau_prior: TauPrior | None = None, benefit: str = "higher", moderators: tuple[str, ...] | list[str] = (),
     leave_one_out: bool = False, cumulative: str | None = None, source: str = "the trial table",
+    influence: bool | None = None,
 ) -> MetaAnalysis:
     """Meta-analyse a table of trials, frequentist and Bayesian, as the command line's ``meta`` does.
 
@@ -331,6 +335,9 @@ def meta_analysis(
         Also pool cumulatively in the order of this numeric column, or ``"file"`` for the table's order.
     source : str
         How the trials' origin is named in messages and in the result.
+    influence : bool, optional
+        Case-deletion diagnostics (one REML refit per trial); by default for up to
+        ``INFLUENCE_MAX_K`` trials.
 
     Raises
     ------
@@ -366,13 +373,14 @@ def meta_analysis(
     table["study"] = table["study"].astype(str)
     table["label"] = table["label"].astype(str)
     bayes = bayes_pooled(y, v, measure, tau_prior, level, benefit)
-    small = influence = filled = None
+    small = diagnostics = filled = None
     if len(used) >= 3:  # small-study tests, influence and trim-and-fill need three trials
         peters = None
         if measure.data == BINARY:
             peters = frequentist.peters_test(y, v, used["n_treatment"] + used["n_control"], level)
         small = SmallStudyEffects(frequentist.small_study_test(y, v, "REML", level), peters, len(used))
-        influence = frequentist.influence(y, v, "REML")
+        if influence or (influence is None and len(used) <= INFLUENCE_MAX_K):
+            diagnostics = frequentist.influence(y, v, "REML")
         filled = frequentist.trim_and_fill(y, v, "REML", level=level)
     groups, difference = _subgroups(table, measure, tau_prior, benefit) if _has_subgroups(table) else ((), None)
     regression = _regression(table, measure, tau_prior, tuple(moderators), source) if moderators else None
@@ -387,7 +395,7 @@ def meta_analysis(
         excluded_double_zero=tuple(str(s) for s in trials.loc[sizes.double_zero & ~sizes.used, "study"]),
         zero_cell_corrected=tuple(str(s) for s in trials.loc[sizes.corrected, "study"]),
         fits=fits, bayes=bayes, small_study=small, subgroups=groups, subgroup_difference=difference, regression=regression,
-        leave_one_out=loo, cumulative=cumul, influence=influence, trim_and_fill=filled)
+        leave_one_out=loo, cumulative=cumul, influence=diagnostics, trim_and_fill=filled)
 
 
 def _optional(fit):
