@@ -214,3 +214,19 @@ def small_study_verdict(k: int, egger_p: float, peters_p: float | None, egger_sl
                   f"moves the pooled ratio from {report.number(pooled)} to {report.number(adjusted)} "
                   f"(95% CI {report.range_text(adjusted_low, adjusted_high, 2)}), which {still} no effect")
     return Sentence(f"{first}; {second}", numbers=numbers)
+
+
+def asymmetry_in_a_subset(egger_p: float, peters_p: float, alpha: float = 0.10) -> Sentence:
+    """What the two small-study tests say on a subset of trials (the outcome-matched ones), and
+    what that means for a difference of outcomes as the cause of the whole set's asymmetry."""
+    egger, peters = egger_p < alpha, peters_p < alpha
+    tests = f"Egger's {report.p_statement(egger_p)}, Peters' {report.p_statement(peters_p)}"
+    if egger and peters:
+        text = f"both tests still find asymmetry ({tests}): a difference of outcomes does not explain it"
+    elif egger or peters:
+        which, other = ("Egger's", "Peters'") if egger else ("Peters'", "Egger's")
+        text = (f"{which} test still finds asymmetry and {other} no longer does ({tests}): part of the asymmetry is a "
+                "difference of outcomes, not of size, and part remains")
+    else:
+        text = f"neither test finds asymmetry ({tests}): a difference of outcomes can explain it"
+    return Sentence(text, numbers={"egger_p": egger_p, "peters_p": peters_p})

@@ -224,3 +224,15 @@ def test_small_study_verdict_on_each_side_of_its_boundaries():
     none = conclusions.small_study_verdict(21, 0.5, None, **{**base, "k0": 0})
     assert none.english.endswith("trim-and-fill finds no trials to fill in")
     assert set(quiet.numbers) == {"egger_p", "peters_p", "pooled", "adjusted", "adjusted_low", "adjusted_high"}
+
+
+def test_asymmetry_in_a_subset_on_each_side_of_the_level():
+    both = conclusions.asymmetry_in_a_subset(0.0999, 0.0999)
+    assert both.english.startswith("both tests still find asymmetry") and "does not explain it" in both.english
+    egger = conclusions.asymmetry_in_a_subset(0.0001, 0.48)
+    assert egger.english.startswith("Egger's test still finds asymmetry and Peters' no longer does (Egger's p < 0.001, Peters' p = 0.480)")
+    assert "part remains" in egger.english
+    peters = conclusions.asymmetry_in_a_subset(0.2, 0.05)
+    assert peters.english.startswith("Peters' test still finds asymmetry and Egger's no longer does")
+    neither = conclusions.asymmetry_in_a_subset(0.10, 0.10)
+    assert neither.english.startswith("neither test finds asymmetry") and neither.numbers == {"egger_p": 0.10, "peters_p": 0.10}

@@ -12,7 +12,9 @@
   script on every page; the book shows about twenty icons. After the build, the icon definitions
   that no page names (by name or alias) are taken out of the script; the library itself is kept.
 - **Unique ids.** sphinx-exercise gives every exercise and solution body the same id
-  (``exercise-content``, ``solution-content``); the second and later are numbered.
+  (``exercise-content``, ``solution-content``), and the API page's numpydoc docstrings each give
+  their "Parameters", "Returns", "Raises" and "Attributes" headings the same id; the second and
+  later are numbered.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.application import Sphinx
 
-REPEATED_IDS = re.compile(r'id="(exercise-content|solution-content)"')
+REPEATED_IDS = re.compile(r'id="(exercise-content|solution-content|parameters|returns|raises|attributes)"')
 FONTAWESOME = Path("_static") / "scripts" / "fontawesome.js"
 #: One icon definition in the minified script: "name":[width,height,[aliases],"unicode","path" or [paths]]
 #: (names that are identifiers are written without quotes: mandalorian:[...])
