@@ -242,3 +242,88 @@ def test_influence_diagnostics_as_metafor():
     # influence(rma(yi, vi, data=dat.bangertdrowns2004 without missing yi)): only trial 46 is flagged
     b = trial_effects(read_trials(DATA / "bangert.csv"), "generic")
     assert list(np.flatnonzero(frequentist.influence(b.y, b.v)["influential"])) == [45]
+
+
+# Six more of metafor's datasets (tests/data/metafor/README.md), every estimator against metafor 3.8-1:
+#   ctl <- list(threshold=1e-14, maxiter=10000, tol=1e-14)
+#   for binary data d (ai, n1i, ci, n2i) and m in OR, RR: e <- escalc(m, ai=ai, n1i=n1i, ci=ci, n2i=n2i, data=d,
+#     drop00=TRUE) (this package leaves double-zero trials out of ratios, as rma.mh does; escalc keeps them by default);
+#     rma(yi, vi, data=e, method=meth, control=ctl) for meth in EE, DL, REML, PM; rma.mh(measure=m, ...);
+#     rma.peto(...) -> beta, se, tau2
+#   for dat.curtis1998 and m in MD, SMD: escalc(m, m1i, sd1i, n1i, m2i, sd2i, n2i) then the four rma fits
+# yusuf: dat.yusuf1985, table "6"; egger: dat.egger2001; hine: dat.hine1989; li: dat.li2007; anand: dat.anand1999;
+# curtis: dat.curtis1998.
+METAFOR_FITS = {
+    ("yusuf", "or", "EE"): (-0.0623412582453, 0.120478138032, 0),
+    ("yusuf", "or", "DL"): (-0.0623412582453, 0.120478138032, 0),
+    ("yusuf", "or", "REML"): (-0.0623412582453, 0.120478138032, 0),
+    ("yusuf", "or", "PM"): (-0.0623412582453, 0.120478138032, 0),
+    ("yusuf", "or", "MH"): (-0.0689617411863, 0.119188084179, 0),
+    ("yusuf", "rr", "EE"): (-0.0514393277433, 0.102100553283, 0),
+    ("yusuf", "rr", "DL"): (-0.0514393277433, 0.102100553283, 0),
+    ("yusuf", "rr", "REML"): (-0.0514393277433, 0.102100553283, 0),
+    ("yusuf", "rr", "PM"): (-0.0514393277433, 0.102100553283, 0),
+    ("yusuf", "rr", "MH"): (-0.0588745063525, 0.101441275524, 0),
+    ("yusuf", "or", "PETO"): (-0.0691676322365, 0.119380805854, 0),
+    ("egger", "or", "EE"): (0.0147544547702, 0.0305129031382, 0),
+    ("egger", "or", "DL"): (-0.72758291371, 0.196315723212, 0.223883056249),
+    ("egger", "or", "REML"): (-0.766589879881, 0.211801120234, 0.292637832226),
+    ("egger", "or", "PM"): (-0.690728954891, 0.183888696775, 0.176569767015),
+    ("egger", "or", "MH"): (0.00608230324634, 0.0303522434707, 0),
+    ("egger", "rr", "EE"): (0.013715944408, 0.0282092416198, 0),
+    ("egger", "rr", "DL"): (-0.634734873155, 0.176217814122, 0.174164553564),
+    ("egger", "rr", "REML"): (-0.670472093851, 0.190013298594, 0.226883192958),
+    ("egger", "rr", "PM"): (-0.601140760229, 0.165004141984, 0.137430298743),
+    ("egger", "rr", "MH"): (0.00562414491044, 0.0280649525778, 0),
+    ("egger", "or", "PETO"): (0.00608834576049, 0.0303671981418, 0),
+    ("hine", "or", "EE"): (0.567683199991, 0.284665931337, 0),
+    ("hine", "or", "DL"): (0.567683199991, 0.284665931337, 0),
+    ("hine", "or", "REML"): (0.567683199991, 0.284665931337, 0),
+    ("hine", "or", "PM"): (0.567683199991, 0.284665931337, 0),
+    ("hine", "or", "MH"): (0.581819897097, 0.280804674663, 0),
+    ("hine", "rr", "EE"): (0.529987062512, 0.269850593539, 0),
+    ("hine", "rr", "DL"): (0.529987062512, 0.269850593539, 0),
+    ("hine", "rr", "REML"): (0.529987062512, 0.269850593539, 0),
+    ("hine", "rr", "PM"): (0.529987062512, 0.269850593539, 0),
+    ("hine", "rr", "MH"): (0.550735185309, 0.266571896395, 0),
+    ("hine", "or", "PETO"): (0.563757666121, 0.269517193773, 0),
+    ("li", "or", "EE"): (-0.00682378271369, 0.0273921311778, 0),
+    ("li", "or", "DL"): (-0.412480885426, 0.11176524755, 0.0667317346249),
+    ("li", "or", "REML"): (-0.545849586448, 0.15035266491, 0.176561533136),
+    ("li", "or", "PM"): (-0.468814686989, 0.126484214775, 0.0998955489687),
+    ("li", "or", "MH"): (-0.0130912493479, 0.0272621795648, 0),
+    ("li", "rr", "EE"): (-0.00562114349858, 0.0249893101361, 0),
+    ("li", "rr", "DL"): (-0.358131192515, 0.0994830010099, 0.0501590493134),
+    ("li", "rr", "REML"): (-0.491756622524, 0.13763730026, 0.143941690117),
+    ("li", "rr", "PM"): (-0.41485281516, 0.114178015031, 0.0781518913976),
+    ("li", "rr", "MH"): (-0.0119526753944, 0.0248860322118, 0),
+    ("li", "or", "PETO"): (-0.0131049286819, 0.0272763382006, 0),
+    ("anand", "or", "EE"): (-0.188005964727, 0.0452762146807, 0),
+    ("anand", "or", "DL"): (-0.212967141037, 0.0658305102978, 0.0367140377381),
+    ("anand", "or", "REML"): (-0.210060684791, 0.0632349829574, 0.0305449266462),
+    ("anand", "or", "PM"): (-0.217286799547, 0.0697618968646, 0.0469105709962),
+    ("anand", "or", "MH"): (-0.190007401469, 0.0448013823779, 0),
+    ("anand", "rr", "EE"): (-0.158217211631, 0.0374377961442, 0),
+    ("anand", "rr", "DL"): (-0.169971819332, 0.0528030023267, 0.0220243943414),
+    ("anand", "rr", "REML"): (-0.16830085787, 0.0507623461963, 0.0182760311486),
+    ("anand", "rr", "PM"): (-0.172588982282, 0.0559189930474, 0.0282347884604),
+    ("anand", "rr", "MH"): (-0.158604766099, 0.0374050632538, 0),
+    ("anand", "or", "PETO"): (-0.190072043236, 0.0447362770754, 0),
+    ("curtis", "md", "EE"): (0.190467717299, 0.00999507952516, 0),
+    ("curtis", "md", "DL"): (1.19708624013, 0.0920384286698, 0.289599933753),
+    ("curtis", "md", "REML"): (4.48715055768, 0.680603274047, 35.0979600282),
+    # PM on curtis MD needs control=list(tau2.max=1e5): metafor's default upper bound (100) lies below the root
+    ("curtis", "md", "PM"): (8.0964325806, 1.95123547674, 339.743605883),
+}
+
+
+@pytest.mark.parametrize("data, measure", sorted({(d, m) for d, m, _ in METAFOR_FITS}))
+def test_every_estimator_on_more_of_metafors_datasets(data, measure):
+    analysis = meta_analysis(read_trials(DATA / f"{data}.csv"), measure)
+    fits = {key[2]: value for key, value in METAFOR_FITS.items() if key[:2] == (data, measure)}
+    assert set(fits) <= set(analysis.fits) and len(fits) >= 4
+    for method, (beta, se, tau2) in fits.items():
+        fit = analysis.fits[method]
+        assert fit.mu == pytest.approx(beta, rel=1e-6, abs=1e-9), method
+        assert fit.se_mu == pytest.approx(se, rel=1e-6), method
+        assert fit.tau2 == pytest.approx(tau2, rel=1e-5, abs=1e-9), method
