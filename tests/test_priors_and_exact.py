@@ -318,3 +318,20 @@ def test_the_tau_bound_warning_says_what_to_do():
     with pytest.warns(exact.TauBoundWarning):
         mass = exact._check_tau_bound(np.linspace(0.01, 1, 100), np.ones(100), 1.0)
     assert mass == pytest.approx(0.05, abs=0.011)
+
+
+def test_tau_prior_densities_and_quantiles_in_closed_form_agree_with_scipy():
+    from scipy import stats
+
+    from ipscompendium.general.tau_priors import TauPrior
+
+    tau = np.array([0.0, 0.01, 0.3, 1.0, 2.5, 7.0])
+    normal_prior, cauchy_prior = TauPrior("hn", "half_normal", scale=0.5), TauPrior("hc", "half_cauchy", scale=0.25)
+    assert normal_prior.logpdf(tau) == pytest.approx(stats.halfnorm.logpdf(tau, scale=0.5), rel=1e-12)
+    assert cauchy_prior.logpdf(tau) == pytest.approx(stats.halfcauchy.logpdf(tau, scale=0.25), rel=1e-12)
+    assert np.all(np.isneginf(normal_prior.logpdf(np.array([-0.1])))) and np.all(np.isneginf(cauchy_prior.logpdf(np.array([-1.0]))))
+    for q in (0.025, 0.5, 0.975):
+        assert normal_prior.quantile(q) == pytest.approx(stats.halfnorm.ppf(q, scale=0.5), rel=1e-12)
+        assert cauchy_prior.quantile(q) == pytest.approx(stats.halfcauchy.ppf(q, scale=0.25), rel=1e-12)
+    turner = TauPrior("t", "lognormal_tau2", log_tau2_mean=-2.0, log_tau2_sd=1.5)
+    assert turner.quantile(0.5) == pytest.approx(np.sqrt(stats.lognorm.ppf(0.5, s=1.5, scale=np.exp(-2.0))), rel=1e-12)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+
+from ipscompendium.general import normal
 
 
 @dataclass(frozen=True)
@@ -38,22 +39,27 @@ class TauPrior:
         raise ValueError(f"unknown tau prior kind {self.kind!r}")
 
     def logpdf(self, tau: np.ndarray) -> np.ndarray:
+        # the half-normal and half-Cauchy in closed form: scipy.stats would add half a second to the
+        # command line's start (tests/test_priors_and_exact.py holds them to scipy.stats)
         tau = np.asarray(tau, float)
-        if self.kind == "half_normal":
-            return stats.halfnorm.logpdf(tau, scale=self.scale)
-        if self.kind == "half_cauchy":
-            return stats.halfcauchy.logpdf(tau, scale=self.scale)
+        with np.errstate(divide="ignore"):
+            if self.kind == "half_normal":
+                return np.where(tau >= 0, np.log(2.0) + normal.logpdf(tau, 0.0, self.scale), -np.inf)
+            if self.kind == "half_cauchy":
+                return np.where(tau >= 0, np.log(2 / (np.pi * self.scale)) - np.log1p((tau / self.scale) ** 2), -np.inf)
         if self.kind == "lognormal_tau2":
+            from scipy import stats
+
             # change of variables from tau^2 to tau: p(tau) = 2 tau p_{tau^2}(tau^2)
             return np.log(2 * tau) + stats.lognorm.logpdf(tau**2, s=self.log_tau2_sd, scale=np.exp(self.log_tau2_mean))
         raise ValueError(f"unknown tau prior kind {self.kind!r}")
 
     def quantile(self, q: float) -> float:
         if self.kind == "half_normal":
-            return float(stats.halfnorm.ppf(q, scale=self.scale))
+            return float(normal.ppf((1 + q) / 2, 0.0, self.scale))
         if self.kind == "half_cauchy":
-            return float(stats.halfcauchy.ppf(q, scale=self.scale))
-        return float(np.sqrt(np.exp(stats.norm.ppf(q, self.log_tau2_mean, self.log_tau2_sd))))
+            return float(self.scale * np.tan(np.pi * q / 2))
+        return float(np.sqrt(np.exp(normal.ppf(q, self.log_tau2_mean, self.log_tau2_sd))))
 
 
 
