@@ -230,3 +230,19 @@ def asymmetry_in_a_subset(egger_p: float, peters_p: float, alpha: float = 0.10) 
     else:
         text = f"neither test finds asymmetry ({tests}): a difference of outcomes can explain it"
     return Sentence(text, numbers={"egger_p": egger_p, "peters_p": peters_p})
+
+
+def borrowing_price(power_alone: float, power_borrowing: float, alpha_at_history: float, alpha_far: float,
+                    far_risk: float, nominal: float = 0.025) -> Sentence:
+    """What borrowing a historical control arm buys and what it costs: the change in power at the
+    design's effect, and the type I error when the true control risk equals the historical one and
+    when it lies at ``far_risk``, each against the ``nominal`` one-sided level."""
+    change = "raises" if power_borrowing > power_alone else "does not raise"
+    near = "stays below" if alpha_at_history <= nominal else "exceeds"
+    far = "exceeds" if alpha_far > nominal else "stays below"
+    text = (f"borrowing the control arm {change} the power from {report.number(power_alone)} to "
+            f"{report.number(power_borrowing)}; its type I error {near} the nominal {report.number(nominal, 3)} when the "
+            f"true control risk is the historical one ({report.number(alpha_at_history, 3)}), and {far} it "
+            f"({report.number(alpha_far, 3)}) when the true control risk is {report.percent(far_risk)}")
+    return Sentence(text, numbers={"power_alone": power_alone, "power_borrowing": power_borrowing, "nominal": nominal,
+                                   "alpha_at_history": alpha_at_history, "alpha_far": alpha_far, "far_risk": far_risk})

@@ -66,6 +66,7 @@ PRIOR_LOOKS = {
     "enthusiastic": Look(_C["bluish green"], "-.", "^"),
     "MAP": Look(_C["blue"], ":", "s"),
     "robust MAP": Look(_C["orange"], (0, (6, 2, 1, 2, 1, 2)), "D"),
+    "borrowed control arm": Look(_C["sky blue"], (0, (3, 1, 1, 1)), "X"),
 }
 #: The heterogeneity priors of the meta-analysis, fixed across the book.
 TAU_PRIOR_LOOKS = {

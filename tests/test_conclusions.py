@@ -236,3 +236,13 @@ def test_asymmetry_in_a_subset_on_each_side_of_the_level():
     assert peters.english.startswith("Peters' test still finds asymmetry and Egger's no longer does")
     neither = conclusions.asymmetry_in_a_subset(0.10, 0.10)
     assert neither.english.startswith("neither test finds asymmetry") and neither.numbers == {"egger_p": 0.10, "peters_p": 0.10}
+
+
+def test_borrowing_price_on_each_side_of_the_nominal_level():
+    s = conclusions.borrowing_price(0.6, 0.75, 0.02, 0.2, 0.4)
+    assert s.english == ("borrowing the control arm raises the power from 0.60 to 0.75; its type I error stays below the nominal "
+                         "0.025 when the true control risk is the historical one (0.020), and exceeds it (0.200) when the true "
+                         "control risk is 40%")
+    t = conclusions.borrowing_price(0.6, 0.6, 0.0251, 0.025, 0.4)
+    assert "does not raise" in t.english and "exceeds the nominal 0.025" in t.english and "and stays below it (0.025)" in t.english
+    assert set(s.numbers) == {"power_alone", "power_borrowing", "nominal", "alpha_at_history", "alpha_far", "far_risk"}

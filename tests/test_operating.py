@@ -103,3 +103,16 @@ def test_rules_are_checked():
     with pytest.raises(ValueError, match="at least one participant"):
         operating.success_boundary(0, 10, WEAK, DUAL)
     assert DUAL.describe() == "P(OR > 1) >= 0.975 and P(OR > 1.5) >= 0.5"
+
+
+def test_updated_prior_is_the_exact_grid_posterior_and_sizes_are_found():
+    updated = operating.updated_prior(WEAK, 19, 36, 7, 18)
+    lattice = operating.lattice_for(200, 200)
+    g = lattice.points
+    plane = np.exp(updated(g[:, None], g[None, :]) - np.max(updated(g[:, None], g[None, :])))
+    plane /= plane.sum()
+    below, on = np.tril(plane, -1).sum(), np.trace(plane)  # rows: control; treatment log-odds above control above the diagonal
+    grid = trial_grid.posterior_grid(19, 36, 7, 18, WEAK)
+    assert 1 - below - on / 2 == pytest.approx(grid.prob_log_or_above(0.0), abs=5e-4)
+    assert operating.smallest_size_for(0.5, [10, 20, 30], lambda n: n / 40) == 20
+    assert operating.smallest_size_for(0.9, [10, 20, 30], lambda n: n / 40) is None

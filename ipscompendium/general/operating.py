@@ -199,3 +199,25 @@ def assurance(boundary: SuccessBoundary, log_prior_truth: LogPrior, lattice: Lat
     predictive = control_pmf @ prior @ treatment_pmf.T  # (n_c + 1, n_t + 1)
     x_t = np.arange(boundary.n_treatment + 1)[None, :]
     return float(np.sum(predictive * (x_t >= boundary.fewest[:, None])))
+
+
+def updated_prior(log_prior: LogPrior, events_treatment: int, n_treatment: int, events_control: int,
+                  n_control: int) -> LogPrior:
+    """The posterior after one trial, as a (unnormalised) log density on the log-odds plane: the
+    design prior for the next trial's assurance, when the belief is what one trial taught."""
+
+    def log_density(control_logit, treatment_logit):
+        return (log_prior(control_logit, treatment_logit)
+                + events_treatment * -np.logaddexp(0, -treatment_logit) + (n_treatment - events_treatment) * -np.logaddexp(0, treatment_logit)
+                + events_control * -np.logaddexp(0, -control_logit) + (n_control - events_control) * -np.logaddexp(0, control_logit))
+
+    return log_density
+
+
+def smallest_size_for(target: float, sizes, value_at) -> int | None:
+    """The smallest per-arm size among ``sizes`` (ascending) at which ``value_at(n)`` reaches
+    ``target``; None when none does."""
+    for n in sizes:
+        if value_at(int(n)) >= target:
+            return int(n)
+    return None
