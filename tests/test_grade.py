@@ -52,3 +52,26 @@ def test_absolute_effects_per_thousand():
     assert grade.risk_from_ratio(7 / 18, 1.76, "or") == pytest.approx(1.12 / 2.12)
     with pytest.raises(ValueError):
         grade.risk_from_ratio(0.2, 2.0, "rd")
+
+
+def test_each_judgement_states_its_reason_with_the_numbers():
+    assert grade.inconsistency(0.76, 0.9, 4.9, k=21).reason == "I² 76%, and the 95 % prediction interval includes no effect"
+    assert grade.inconsistency(0.76, 1.05, 4.95, k=21).reason == (
+        "I² 76%, but the 95 % prediction interval excludes no effect: trials differ in size, not direction")
+    assert grade.inconsistency(0.3, 0.9, 4.9, k=21).reason == "I² 30%"
+    assert grade.inconsistency(None, None, None, k=1).reason == "one trial"
+    assert grade.imprecision(0.56, 5.56, 54).reason == "the 95 % interval, 0.56 to 5.56, includes appreciable benefit and appreciable harm"
+    assert grade.imprecision(0.80, 5.56, 54).reason == "the 95 % interval, 0.80 to 5.56, includes no effect"
+    assert grade.imprecision(1.89, 2.76, 300, optimal_information_size=400).reason == (
+        "300 participants, fewer than the optimal information size (400)")
+    assert grade.imprecision(1.89, 2.76, 5000).reason == "the 95 % interval, 1.89 to 2.76, excludes no effect"
+    assert grade.publication_bias(1, None).reason == "1 trial: too few for the tests"
+    assert grade.publication_bias(9, 0.5).reason == "9 trials: too few for the tests"
+    assert grade.publication_bias(21, 0.01).reason == "suspected: Egger's test p = 0.01"
+    assert grade.publication_bias(21, 0.5).reason == "undetected: Egger's test p = 0.50, with 21 trials"
+    assert all(d.name == name for d, name in ((grade.inconsistency(0.1, 1, 2, 3), "Inconsistency"),
+                                              (grade.imprecision(1.1, 2, 3), "Imprecision"),
+                                              (grade.publication_bias(3, 0.5), "Publication bias")))
+    domain = grade.stated("Indirectness", "serious", "another population")
+    assert (domain.name, domain.judgement, domain.reason, domain.downgrade) == ("Indirectness", "serious", "another population", 1)
+    assert grade.per_thousand(0.2475) == 248 and grade.risk_from_ratio(0.5, 1.0, "or") == pytest.approx(0.5)

@@ -327,3 +327,89 @@ def test_every_estimator_on_more_of_metafors_datasets(data, measure):
         assert fit.mu == pytest.approx(beta, rel=1e-6, abs=1e-9), method
         assert fit.se_mu == pytest.approx(se, rel=1e-6), method
         assert fit.tau2 == pytest.approx(tau2, rel=1e-5, abs=1e-9), method
+
+
+def bcg_analysis(**kwargs):
+    return meta_analysis(read_trials(BCG), "rr", benefit="lower", **kwargs)
+
+
+def test_the_json_keys_are_the_documented_ones():
+    # the README's list of `meta --json` keys, section by section: a renamed key breaks scripts that read them
+    result = bcg_analysis(moderators=["latitude"], leave_one_out=True, cumulative="file").to_dict()
+    assert set(result) == {"file", "measure", "k", "benefit", "excluded_double_zero", "zero_cell_corrected", "level", "trials",
+                           "prediction_interval", "test", "ee", "dl", "reml", "pm", "mh", "heterogeneity", "bayes", "subgroups",
+                           "regression", "small_study", "influence", "trim_and_fill", "leave_one_out", "cumulative"}
+    assert set(result["trials"][0]) == {"study", "label", "estimate", "ci_low", "ci_high", "weight_dl"}
+    for method in ("ee", "dl", "reml", "pm", "mh"):
+        assert set(result[method]) == {"estimate", "ci_low", "ci_high", "tau2", "i2", "prediction_low", "prediction_high",
+                                       "statistic", "p_value"}
+    assert set(result["bayes"]) == {"estimate", "ci_low", "ci_high", "tau2", "tau", "prediction_low", "prediction_high",
+                                    "prob_benefit", "prob_benefit_new_trial", "tau_prior", "mu_prior", "method"}
+    assert result["bayes"]["method"] == "exact (quadrature over tau)" and result["bayes"]["mu_prior"] == "N(0, 10^2)"
+    groups = result["subgroups"]
+    assert set(groups["groups"][0]) == {"subgroup", "k", "studies", "dl", "bayes"} and set(groups["groups"][0]["dl"]) == {
+        "estimate", "ci_low", "ci_high", "tau2"}
+    assert groups["difference"]["method"] == "Q between subgroups (DL within)" and groups["difference"]["df"] == 2
+    regression = result["regression"]
+    assert set(regression) == {"moderators", "reml", "dl", "bayes"}
+    assert set(regression["reml"]) == {"coef", "se", "tau2", "qm", "qm_p", "r2"} and set(regression["reml"]["se"]) == {"intercept", "latitude"}
+    assert set(regression["bayes"]) == {"slopes", "tau", "coef_prior", "tau_prior", "centred_at", "method"}
+    assert regression["bayes"]["coef_prior"] == "N(0, 1) per SD of each moderator" and regression["bayes"]["slopes"]["latitude"]["per"] == "unit"
+    assert regression["bayes"]["centred_at"]["latitude"] == pytest.approx(read_trials(BCG)["latitude"].mean())
+    assert set(result["influence"][0]) == {"study", "rstudent", "dffits", "cook_d", "cov_r", "tau2_del", "q_del", "hat", "weight",
+                                           "dfbetas", "influential"}
+    assert set(result["trim_and_fill"]) == {"method", "k0", "side", "estimate", "ci_low", "ci_high", "tau2", "filled"}
+    assert set(result["trim_and_fill"]["filled"][0]) == {"estimate", "se"}
+    assert set(result["leave_one_out"][0]) == {"left_out", "estimate", "ci_low", "ci_high", "tau2", "i2", "q", "p_value"}
+    assert set(result["cumulative"][0]) == {"added", "k", "estimate", "ci_low", "ci_high", "tau2", "i2"}
+
+
+def test_the_json_values_are_the_pieces_on_the_shown_scale():
+    analysis = bcg_analysis(level=0.9)
+    result = analysis.to_dict()
+    sizes = effect_sizes.effect_sizes(*bcg_counts(), "rr")
+    z = 1.6448536269514722  # 90% interval
+    first = result["trials"][0]
+    assert [first["estimate"], first["ci_low"], first["ci_high"]] == pytest.approx(
+        np.exp([sizes.y[0], sizes.y[0] - z * np.sqrt(sizes.v[0]), sizes.y[0] + z * np.sqrt(sizes.v[0])]))
+    assert sum(t["weight_dl"] for t in result["trials"]) == pytest.approx(1.0)
+    assert result["bayes"]["tau2"] == pytest.approx(analysis.bayes.tau[0] ** 2)
+    assert result["bayes"]["tau"]["estimate"] == pytest.approx(analysis.bayes.tau[0])
+    # the common-effect methods predict nothing new; the random-effects ones do (t on k - 2 df)
+    assert result["ee"]["prediction_low"] is None and result["mh"]["prediction_low"] is None
+    assert result["dl"]["prediction_low"] == pytest.approx(np.exp(analysis.fits["DL"].prediction_low))
+    assert result["trim_and_fill"]["filled"][0]["se"] == pytest.approx(np.sqrt(analysis.trim_and_fill.filled_v[0]))
+    assert result["heterogeneity"] == {"q": analysis.fits["DL"].q, "df": 12, "p_value": analysis.fits["DL"].q_p_value}
+    odds = meta_analysis(read_trials(BCG), "or").to_dict()
+    assert odds["peto"]["prediction_low"] is None and odds["bayes"]["prob_benefit"] < 0.01  # 'higher is better': the vaccine lowers TB
+
+
+def test_subgroups_regression_and_cumulative_on_a_frame_without_lines():
+    trials = read_trials(BCG).drop(columns=["line"])
+    analysis = meta_analysis(trials, "rr", benefit="lower", cumulative="latitude")
+    names = [g.name for g in analysis.subgroups]
+    assert names == ["random", "alternate", "systematic"] and analysis.subgroup_difference.df == 2
+    # every subgroup gets the whole analysis's prior on the pooled effect, not one of its own
+    assert {g.bayes.mu_prior_sd for g in analysis.subgroups if g.bayes} == {analysis.bayes.mu_prior_sd}
+    order = np.argsort(trials["latitude"].to_numpy(), kind="stable")
+    assert analysis.cumulative["added"].tolist() == order.tolist()
+    two = trials[trials["subgroup"].isin(["random", "alternate"])]
+    assert meta_analysis(two, "rr").subgroup_difference is not None
+    one_group = trials.assign(subgroup=["A"] * 12 + ["B"])
+    assert meta_analysis(one_group, "rr").subgroup_difference is None  # B has one trial: listed, not pooled
+    gap = trials.assign(latitude=[np.nan] + list(trials["latitude"].iloc[1:]))
+    with pytest.raises(MetaAnalysisError, match=r"the trial table, line 1, column 'latitude': empty"):
+        meta_analysis(gap, "rr", moderators=["latitude"])
+    with pytest.raises(MetaAnalysisError, match=r"trials Aronson 1948 have no value"):
+        meta_analysis(gap, "rr", cumulative="latitude")
+    with pytest.raises(MetaAnalysisError, match=r"the trial table has no such column; give a numeric column \(e.g. year\) or 'file'"):
+        meta_analysis(trials, "rr", cumulative="year")
+    with pytest.raises(MetaAnalysisError, match=r"no such numeric column \(numeric columns: latitude\)"):
+        meta_analysis(trials, "rr", moderators=["line"])
+    with pytest.raises(MetaAnalysisError, match=r"\(numeric columns: none\)"):
+        meta_analysis(trials.drop(columns=["latitude"]), "rr", moderators=["y"])
+    with pytest.raises(MetaAnalysisError, match="takes one value only"):
+        meta_analysis(trials.assign(dose=1.0), "rr", moderators=["dose"])
+    with pytest.raises(MetaAnalysisError, match="3 trials are too few for 1 moderator"):
+        meta_analysis(trials.iloc[:3], "rr", moderators=["latitude"])
+    assert meta_analysis(trials.iloc[:4], "rr", moderators=["latitude"]).regression is not None
