@@ -12,7 +12,8 @@ $(STAMP): requirements.txt pyproject.toml scripts/make_venv.sh
 
 ## make book: build the HTML book into _build/html (executes notebooks, reuses the cache)
 book: $(STAMP)
-	rm -rf _build/html/_static  # Sphinx will not overwrite a changed static file (ips.css) in place
+	# Sphinx will not overwrite a changed static file in place: remove the built copies of the book's own
+	rm -f $(addprefix _build/html/,$(wildcard _static/*))
 	$(BIN)/python scripts/cache_guard.py
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
 	@echo "Book built: open _build/html/index.html"

@@ -386,7 +386,10 @@
   }
 
   function mountAll() {
-    document.querySelectorAll(".ips-dial").forEach(mount);
+    // only the prior dials: other dials (the heterogeneity dial) share the look but not the data
+    document.querySelectorAll(".ips-dial").forEach(function (container) {
+      if (container.querySelector("script.ips-dial-data")) mount(container);
+    });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mountAll);

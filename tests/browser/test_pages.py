@@ -43,6 +43,8 @@ CODE_PAGES = {"notebooks/teaching.html", "notebooks/own_trials.html", "book/api.
 WEIGHT_BUDGET = {"book/welcome.html": 1_500_000}
 DEFAULT_WEIGHT_BUDGET = 3_000_000
 WEIGHTS: dict[tuple[str, str], int] = {}
+#: Interaction timings measured in the browser, written to _build/screenshots/timings.csv for the note.
+TIMINGS: dict[tuple[str, str], float] = {}
 
 
 def _pages() -> list[Path]:
@@ -327,3 +329,56 @@ def test_the_prior_dial_works_in_the_browser(browser):
     assert live.text != before and f"probability that IPS is better {narrower:.3f}" in live.text, live.text
     SHOTS.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(SHOTS / f"prior-dial-{size}.png"))
+
+
+def test_the_heterogeneity_dial_works_in_the_browser(browser):
+    """The tau dial on the meta-analysis page: it mounts, shows the package's numbers, and the
+    keyboard changes the trial set, the prior family and its scale, each update well within 50 ms."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    from ipscompendium import data, heterogeneity_dial, meta_models, trial_sets
+    from ipscompendium.general import bayes_meta
+
+    size, driver = browser
+    _load(driver, HTML / "notebooks" / "meta_bayesian.html")
+    dial = driver.find_element(By.CSS_SELECTOR, "section.ips-tau-dial")
+    assert dial.is_displayed(), "the heterogeneity dial stayed hidden: its script did not run"
+    live = dial.find_element(By.CSS_SELECTOR, ".ips-tau-dial-live")
+    sets = trial_sets.analysis_sets(data.load_trials())
+    page = heterogeneity_dial.dial_data(
+        {"all": ("all", sets["all trials with counts (main)"]), "smi": ("smi", sets["severe mental illness only"]),
+         "matched": ("matched", sets["outcome = any competitive employment"])},
+        meta_models.default_tau_priors(data.load_turner_tau2_priors())[3], bayes_meta.MU_PRIOR_SD, "all")
+    expected = heterogeneity_dial.reference(page, "all", "half_normal", 0.5)
+    assert f"Pooled risk ratio {expected['rr']:.2f} (95% interval {expected['rr_low']:.2f}" in live.text, live.text
+
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", dial)
+    smi = dial.find_element(By.CSS_SELECTOR, "input[value='smi']")
+    smi.click()
+    time.sleep(0.2)
+    expected = heterogeneity_dial.reference(page, "smi", "half_normal", 0.5)
+    assert f"Pooled risk ratio {expected['rr']:.2f}" in live.text, live.text
+    scale = dial.find_element(By.CSS_SELECTOR, "input.ips-tau-dial-scale")
+    for _ in range(5):  # the keyboard alone: scale from 0.50 up to 0.75
+        scale.send_keys(Keys.ARROW_RIGHT)
+    time.sleep(0.2)
+    expected = heterogeneity_dial.reference(page, "smi", "half_normal", 0.75)
+    assert f"between-trial SD tau {expected['tau']:.2f}" in live.text, live.text
+    dial.find_element(By.CSS_SELECTOR, "input[value='lognormal_tau2']").click()
+    time.sleep(0.2)
+    assert not dial.find_element(By.CSS_SELECTOR, ".ips-tau-dial-scale-row").is_displayed()
+    # one update, timed in the page: the script's own compute and describe for one setting
+    elapsed = driver.execute_script("""
+        var data = JSON.parse(document.querySelector('script.ips-tau-dial-data').textContent);
+        var start = performance.now();
+        var r = IPSTauDial.compute(data, {set: 'all', family: 'half_cauchy', scale: 0.5});
+        IPSTauDial.describe(data, {set: 'all', family: 'half_cauchy', scale: 0.5}, r, 'en');
+        return performance.now() - start;""")
+    TIMINGS[("heterogeneity dial update (ms)", size)] = elapsed
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with open(SHOTS / "timings.csv", "a", newline="") as handle:
+        csv.writer(handle).writerow(["heterogeneity dial update (ms)", size, f"{elapsed:.1f}"])
+    assert elapsed < 50, f"one update took {elapsed:.0f} ms"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(SHOTS / f"tau-dial-{size}.png"))
