@@ -292,3 +292,51 @@ def read_a_funnel_plot(trials: pd.DataFrame) -> FunnelReading:
     return FunnelReading(analysis.k, int((z < 1.959963984540054).sum()), analysis.small_study.egger.p_value,
                          analysis.small_study.peters.p_value, filled.k0, filled.side, float(np.exp(analysis.fits["REML"].mu)),
                          float(np.exp(filled.fit.mu)), float(np.exp(filled.fit.ci_low)), float(np.exp(filled.fit.ci_high)))
+
+
+@dataclass(frozen=True)
+class TauDialReading:
+    narrow: dict  # the dial's numbers with a half-normal(0.1) prior on tau
+    wide: dict  # ... and with half-normal(1)
+    turner: dict  # ... and with Turner et al.'s log-normal
+
+
+def move_the_tau_prior(page_data: dict, set_key: str = "all") -> TauDialReading:
+    """Exercise: the heterogeneity dial at a narrow and a wide half-normal prior on tau and at
+    Turner et al.'s: what moves (tau, the new setting) and what hardly does (the pooled RR)."""
+    from ipscompendium.heterogeneity_dial import reference
+
+    return TauDialReading(reference(page_data, set_key, "half_normal", 0.1), reference(page_data, set_key, "half_normal", 1.0),
+                          reference(page_data, set_key, "lognormal_tau2", 0.5))
+
+
+@dataclass(frozen=True)
+class BorrowingPrice:
+    alpha_at_history: float
+    worst_alpha: float
+    worst_risk: float
+    alpha_far: float  # at a control risk far from the history, where the vague component takes over
+    far_risk: float
+    alpha_alone: float  # the same rule without borrowing, at the worst risk
+
+
+def price_of_borrowing(history_events: float, history_n: int, n_per_arm: int = 100, weight: float = 0.8,
+                       far_risk: float = 0.55) -> BorrowingPrice:
+    """Exercise: the type I error of a trial that borrows a historical control arm (a robust prior
+    with ``weight`` on the history), across true control risks, against the same trial without it."""
+    from scipy.special import logit
+
+    from ipscompendium.general import operating
+
+    registry = priors.robustify(priors.normal_prior("history", float(logit(history_events / history_n)),
+                                                    float(np.sqrt(1 / history_events + 1 / (history_n - history_events)))), 1 - weight)
+    rule = operating.dual_criterion(0.975, trial_grid.RELEVANT_ODDS_RATIO)
+    borrowed = operating.success_boundary(n_per_arm, n_per_arm, trial_grid.effect_prior_with_control(
+        priors.weakly_informative_prior(), registry.logpdf), rule)
+    alone = operating.success_boundary(n_per_arm, n_per_arm, trial_grid.effect_prior(priors.weakly_informative_prior()), rule)
+    risks = np.linspace(0.05, 0.6, 111)
+    errors = operating.type_one_error(borrowed, risks)
+    worst = int(np.argmax(errors))
+    return BorrowingPrice(float(operating.type_one_error(borrowed, history_events / history_n)), float(errors[worst]),
+                          float(risks[worst]), float(operating.type_one_error(borrowed, far_risk)), far_risk,
+                          float(operating.type_one_error(alone, risks[worst])))

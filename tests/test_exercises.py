@@ -133,3 +133,24 @@ def test_reading_a_funnel_plot_agrees_with_the_pieces(trials):
     # filling in on the side of smaller effects can only pull the pooled ratio down
     if reading.k0 and reading.side == "left":
         assert reading.adjusted_rr < reading.pooled_rr
+
+
+def test_moving_the_tau_prior_moves_tau_and_the_new_setting_more_than_the_pooled_rr(trials):
+    from ipscompendium import heterogeneity_dial, meta_models
+
+    page = heterogeneity_dial.dial_data({"all": ("all", trials)}, meta_models.default_tau_priors(data.load_turner_tau2_priors())[3],
+                                        2.0, "all")
+    reading = exercises.move_the_tau_prior(page)
+    assert reading.narrow["tau"] < reading.turner["tau"] < reading.wide["tau"]
+    span = lambda r: np.log(r["new_high"] / r["new_low"])  # noqa: E731
+    assert span(reading.narrow) < span(reading.wide)
+    # the pooled RR moves less, relative to its own interval, than the new setting's interval does
+    assert abs(np.log(reading.wide["rr"] / reading.narrow["rr"])) < span(reading.wide) - span(reading.narrow)
+    assert reading.wide == heterogeneity_dial.reference(page, "all", "half_normal", 1.0)
+
+
+def test_the_price_of_borrowing_peaks_between_the_history_and_far_away():
+    price = exercises.price_of_borrowing(50.4, 315)
+    assert price.alpha_at_history < 0.025 < price.worst_alpha
+    assert 0.16 < price.worst_risk < price.far_risk and price.alpha_far < price.worst_alpha
+    assert price.alpha_alone < price.worst_alpha
