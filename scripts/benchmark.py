@@ -44,6 +44,7 @@ def main() -> None:
             bayes_meta.normal_normal_model(y, v**0.5, tau), seed=5, target_accept=0.95)),
     ]
     runs += command_line_runs(trials, counts)
+    runs += operating_runs()
     print(f"cores: {os.cpu_count()}")
     for label, seconds in runs:
         print(f"{seconds:8.2f} s  {label}")
@@ -79,6 +80,17 @@ def command_line_runs(trials, counts) -> list[tuple[str, float]]:
         *beside_metafor(folder),
         timed("CLI: ipscompendium meta, k=10,000 (new process)", cli("meta", str(many_trials(folder)), "--json")),
     ]
+
+
+def operating_runs() -> list[tuple[str, float]]:
+    """The exact operating characteristics of one design (every outcome enumerated): goal under 1 s
+    at 500 per arm."""
+    from ipscompendium.general import operating
+
+    prior = trial_grid.effect_prior(priors.weakly_informative_prior())
+    rule = operating.dual_criterion(0.975, trial_grid.RELEVANT_ODDS_RATIO)
+    return [timed(f"OC: success boundary, {n} per arm (every outcome)", lambda n=n: operating.success_boundary(n, n, prior, rule))
+            for n in (100, 500)]
 
 
 def many_trials(folder: Path, k: int = 10_000) -> Path:
