@@ -413,3 +413,51 @@ def test_subgroups_regression_and_cumulative_on_a_frame_without_lines():
     with pytest.raises(MetaAnalysisError, match="3 trials are too few for 1 moderator"):
         meta_analysis(trials.iloc[:3], "rr", moderators=["latitude"])
     assert meta_analysis(trials.iloc[:4], "rr", moderators=["latitude"]).regression is not None
+
+
+def test_arguments_reach_every_part_and_lower_is_better_mirrors_higher():
+    trials = read_trials(BCG)
+    analysis = meta_analysis(trials, "rr", benefit="lower", level=0.9, test="knha", leave_one_out=True)
+    y, v = analysis.y, analysis.v
+    # the level and the test reach the small-study test, trim-and-fill and leave-one-out
+    assert analysis.small_study.egger.ci_low == pytest.approx(frequentist.small_study_test(y, v, "REML", 0.9).ci_low)
+    assert analysis.trim_and_fill.fit.ci_low == pytest.approx(frequentist.trim_and_fill(y, v, "REML", level=0.9).fit.ci_low)
+    assert analysis.leave_one_out["ci_low"].tolist() == pytest.approx(
+        frequentist.leave_one_out(y, v, "DL", 0.9, test="knha")["ci_low"].tolist())
+    # the forest plot's weights: each trial's share of 1 / (v + tau^2_DL)
+    w = 1 / (v + analysis.fits["DL"].tau2)
+    assert analysis.trials["weight"].to_numpy() == pytest.approx(w / w.sum())
+    # the 90% interval of tau is the posterior's 5% and 95% quantiles
+    post = analysis.bayes.posterior
+    assert analysis.bayes.tau == pytest.approx((post.tau_quantile(0.5), post.tau_quantile(0.05), post.tau_quantile(0.95)))
+    # fewer events better: P(benefit) is the mass below no effect, for the pooled effect and a new trial
+    higher = meta_analysis(trials, "rr", level=0.9)
+    assert analysis.bayes.prob_benefit == pytest.approx(1 - higher.bayes.prob_benefit)
+    assert analysis.bayes.prob_benefit_new_trial == pytest.approx(1 - higher.bayes.prob_benefit_new_trial)
+    assert analysis.to_dict()["trials"][0]["label"] == "Aronson 1948"
+    for argument, value, message in (("test", "t", "test='t': use one of z, knha"),
+                                     ("prediction", "z", "prediction='z': use one of t, normal"),
+                                     ("benefit", "more", "benefit='more': use 'higher' or 'lower'")):
+        with pytest.raises(MetaAnalysisError, match=message):
+            meta_analysis(trials, "rr", **{argument: value})
+    with pytest.raises(MetaAnalysisError, match=r"leave_one_out=True: needs at least 3 trials; the trial table has 2"):
+        meta_analysis(trials.iloc[:2], "rr", leave_one_out=True)
+    with pytest.raises(MetaAnalysisError, match=r"trials='the trial table': 1 trial\(s\) with an estimable effect"):
+        meta_analysis(trials.iloc[:1], "rr")
+
+
+def test_each_measure_has_its_own_tau_range_and_prior_width():
+    from ipscompendium.general.measures import MEASURES, default_mu_prior_sd, default_tau_scale, tau_max
+
+    y, v = np.array([-2.0, 1.0, 4.0]), np.array([1.0, 4.0, 9.0])
+    assert [tau_max(MEASURES[k], v, y) for k in ("rr", "or", "rd", "smd", "generic-log")] == [3.0, 3.0, 1.0, 3.0, 3.0]
+    assert tau_max(MEASURES["md"], v, y) == pytest.approx(10 * max(np.std(y), 2.0))
+    assert default_mu_prior_sd(MEASURES["md"], v, y) == pytest.approx(40.0)  # ten times the largest |effect|
+    assert default_mu_prior_sd(MEASURES["md"], np.array([100.0]), np.array([1.0])) == pytest.approx(100.0)
+    assert default_mu_prior_sd(MEASURES["rd"], v, y) == 1.0 and default_mu_prior_sd(MEASURES["or"], v, y) == 10.0
+    assert default_tau_scale(MEASURES["smd"], v, y) is None and default_tau_scale(MEASURES["md"], v, y, outcome_sd=8.0) == 4.0
+    assert default_tau_scale(MEASURES["generic"], v, y) == pytest.approx(max(np.std(y, ddof=1), 2.0))
+    assert MEASURES["rr"].axis_label == "risk ratio (log scale)" and MEASURES["md"].axis_label == "mean difference"
+    assert MEASURES["rr"].null == 1.0 and MEASURES["rd"].null == 0.0
+    assert MEASURES["or"].forward(MEASURES["or"].back(0.7)) == pytest.approx(0.7) and MEASURES["md"].forward(3.0) == 3.0
+    assert MEASURES["rr"].analysis_scale == "log risk ratio" and MEASURES["rd"].analysis_scale == "risk difference"
