@@ -324,12 +324,10 @@ def price_of_borrowing(history_events: float, history_n: int, n_per_arm: int = 1
                        far_risk: float = 0.55) -> BorrowingPrice:
     """Exercise: the type I error of a trial that borrows a historical control arm (a robust prior
     with ``weight`` on the history), across true control risks, against the same trial without it."""
-    from scipy.special import logit
-
     from ipscompendium.general import operating
+    from ipscompendium.general.historical import robust_control_prior
 
-    registry = priors.robustify(priors.normal_prior("history", float(logit(history_events / history_n)),
-                                                    float(np.sqrt(1 / history_events + 1 / (history_n - history_events)))), 1 - weight)
+    registry = robust_control_prior(history_events, history_n, weight)
     rule = operating.dual_criterion(0.975, trial_grid.RELEVANT_ODDS_RATIO)
     borrowed = operating.success_boundary(n_per_arm, n_per_arm, trial_grid.effect_prior_with_control(
         priors.weakly_informative_prior(), registry.logpdf), rule)

@@ -116,3 +116,18 @@ def test_updated_prior_is_the_exact_grid_posterior_and_sizes_are_found():
     assert 1 - below - on / 2 == pytest.approx(grid.prob_log_or_above(0.0), abs=5e-4)
     assert operating.smallest_size_for(0.5, [10, 20, 30], lambda n: n / 40) == 20
     assert operating.smallest_size_for(0.9, [10, 20, 30], lambda n: n / 40) is None
+
+
+def test_robust_control_prior_from_a_historical_arm():
+    from scipy.special import logit
+
+    from ipscompendium.general.historical import robust_control_prior
+
+    prior = robust_control_prior(50.4, 315, 0.8)
+    assert prior.weights == pytest.approx((0.8, 0.2))
+    assert prior.means[0] == pytest.approx(float(logit(50.4 / 315))) and prior.sds[0] == pytest.approx(np.sqrt(1 / 50.4 + 1 / 264.6))
+    assert prior.sds[1] == priors.VAGUE_SD
+    with pytest.raises(ValueError, match="events and non-events"):
+        robust_control_prior(0, 315)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        robust_control_prior(50, 315, 1.5)

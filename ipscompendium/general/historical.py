@@ -37,3 +37,21 @@ def normalised_power_prior_a0(
     a, b = alpha + a0 * historical_events, beta + a0 * (historical_n - historical_events)
     log_w = betaln(a + events, b + n - events) - betaln(a, b)
     return np.exp(log_w - np.logaddexp.reduce(log_w))
+
+
+def robust_control_prior(historical_events: float, historical_n: int, weight: float = 0.8):
+    """A robust prior on the control arm's log-odds from one historical control arm: ``weight`` on
+    N(logit of the historical risk, 1/x_h + 1/(n_h - x_h)), the large-sample distribution of the
+    historical log-odds, and the rest on the package's vague component (Schmidli et al. 2014).
+    Its ``logpdf`` is a control-arm density for ``trial_grid.effect_prior_with_control``."""
+    from scipy.special import logit
+
+    from ipscompendium.general import priors
+
+    if not 0 < historical_events < historical_n:
+        raise ValueError("the historical arm needs events and non-events")
+    if not 0 <= weight <= 1:
+        raise ValueError(f"the weight lies between 0 and 1, got {weight}")
+    history = priors.normal_prior("historical control arm", float(logit(historical_events / historical_n)),
+                                  float(np.sqrt(1 / historical_events + 1 / (historical_n - historical_events))))
+    return priors.robustify(history, 1 - weight)
