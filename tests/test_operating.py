@@ -131,3 +131,17 @@ def test_robust_control_prior_from_a_historical_arm():
         robust_control_prior(0, 315)
     with pytest.raises(ValueError, match="between 0 and 1"):
         robust_control_prior(50, 315, 1.5)
+
+
+def test_compare_priors_is_the_pieces_prior_by_prior():
+    sizes, belief = [20, 60, 120], operating.updated_prior(WEAK, 19, 36, 7, 18)
+    table = operating.compare_priors({"weak": WEAK, "flat": trial_grid.beta_arms_prior(1.0, 1.0)}, DUAL, sizes, 0.55, 0.39,
+                                     belief, 60, target=0.5)
+    assert table["prior"].tolist() == ["weak", "flat"]
+    boundary = operating.success_boundary(60, 60, WEAK, DUAL)
+    assert table.loc[0, "power"] == pytest.approx(float(operating.probability_of_success(boundary, 0.55, 0.39)))
+    assert table.loc[0, "assurance"] == pytest.approx(operating.assurance(boundary, belief))
+    values = [operating.assurance(operating.success_boundary(n, n, WEAK, DUAL), belief) for n in sizes]
+    assert table.loc[0, "n_for_target"] == next((n for n, a in zip(sizes, values) if a >= 0.5), None)
+    with pytest.raises(ValueError, match="must be one of the sizes"):
+        operating.compare_priors({"weak": WEAK}, DUAL, sizes, 0.55, 0.39, belief, 100)

@@ -221,3 +221,25 @@ def smallest_size_for(target: float, sizes, value_at) -> int | None:
         if value_at(int(n)) >= target:
             return int(n)
     return None
+
+
+def compare_priors(analysis_priors: dict[str, LogPrior], rule: DecisionRule, sizes, risk_treatment: float, risk_control: float,
+                   design_belief: LogPrior, design_n: int, target: float = 0.8):
+    """For each analysis prior: the power at one truth and the assurance under ``design_belief`` at
+    ``design_n`` per arm, and the smallest per-arm size among ``sizes`` (ascending, containing
+    ``design_n``) whose assurance reaches ``target``. A DataFrame with columns ``prior``, ``power``,
+    ``assurance``, ``n_for_target`` (None when no size reaches it)."""
+    import pandas as pd
+
+    sizes = [int(n) for n in sizes]
+    if design_n not in sizes:
+        raise ValueError(f"design_n {design_n} must be one of the sizes {sizes}")
+    rows = []
+    for name, prior in analysis_priors.items():
+        found = {}
+        for n in sizes:
+            boundary = success_boundary(n, n, prior, rule)
+            found[n] = (float(probability_of_success(boundary, risk_treatment, risk_control)), assurance(boundary, design_belief))
+        rows.append({"prior": name, "power": found[design_n][0], "assurance": found[design_n][1],
+                     "n_for_target": smallest_size_for(target, sizes, lambda n: found[n][1])})
+    return pd.DataFrame(rows)

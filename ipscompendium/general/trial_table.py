@@ -111,17 +111,27 @@ def _delimiter(header: str) -> str:
     return max(counts, key=counts.get) if max(counts.values()) > 0 else ","
 
 
-def _count(value, line: int | None, column: str, problems: list[Problem]) -> int | None:
-    """A count from a cell (text from a file, or a number from a DataFrame); None after a problem."""
+def _parsed(value, line: int | None, column: str, problems: list[Problem], empty: str, not_a: str,
+            comma_hint: str, comma_pattern: str) -> tuple[str, float | None]:
+    """A cell's text and its value as a float; (text, None) after a problem (empty, or not a
+    number, with a hint when the text looks like a decimal comma)."""
     text = value.strip() if isinstance(value, str) else ("" if value is None else str(value))
     if text == "":
-        problems.append(Problem(line, column, "is empty; every trial needs all four counts"))
-        return None
+        problems.append(Problem(line, column, empty))
+        return text, None
     try:
-        number = float(text)
+        return text, float(text)
     except ValueError:
-        hint = "; write counts without a decimal comma" if re.fullmatch(r"\d+,\d*", text) else ""
-        problems.append(Problem(line, column, f"'{text}' is not a whole number{hint}"))
+        hint = comma_hint if re.fullmatch(comma_pattern, text) else ""
+        problems.append(Problem(line, column, f"'{text}' is not {not_a}{hint}"))
+        return text, None
+
+
+def _count(value, line: int | None, column: str, problems: list[Problem]) -> int | None:
+    """A count from a cell (text from a file, or a number from a DataFrame); None after a problem."""
+    text, number = _parsed(value, line, column, problems, "is empty; every trial needs all four counts", "a whole number",
+                           "; write counts without a decimal comma", r"\d+,\d*")
+    if number is None:
         return None
     if not math.isfinite(number) or number != int(number):
         problems.append(Problem(line, column, f"'{text}' is not a whole number"))
@@ -134,15 +144,9 @@ def _count(value, line: int | None, column: str, problems: list[Problem]) -> int
 
 def _number(value, line: int | None, column: str, problems: list[Problem], positive: bool = False) -> float | None:
     """A finite number from a cell; None after a problem. ``positive``: it must exceed 0 (an SD, a standard error)."""
-    text = value.strip() if isinstance(value, str) else ("" if value is None else str(value))
-    if text == "":
-        problems.append(Problem(line, column, "is empty; every trial needs a value here"))
-        return None
-    try:
-        number = float(text)
-    except ValueError:
-        hint = "; write 1.5, not 1,5" if re.fullmatch(r"-?\d+,\d*", text) else ""
-        problems.append(Problem(line, column, f"'{text}' is not a number{hint}"))
+    text, number = _parsed(value, line, column, problems, "is empty; every trial needs a value here", "a number",
+                           "; write 1.5, not 1,5", r"-?\d+,\d*")
+    if number is None:
         return None
     if not math.isfinite(number):
         problems.append(Problem(line, column, f"'{text}' is not a finite number"))
