@@ -437,6 +437,9 @@
         { n_treatment: result.n_treatment, n_control: result.n_control });
       key.textContent = fill(data.words[language].key_power, { odds_ratio: fixed(state.odds_ratio, 1, language) });
       plot.innerHTML = plotSvg(data, state, result, language, preset.colour);
+      container.querySelectorAll(".ips-ntc-key-power-line, .ips-ntc-key-alpha-line").forEach(function (line) {
+        line.style.color = preset.colour;  // the legend's keys in the prior's colour, as the curves
+      });
       live.textContent = describe(data, state, result, language);
     }
 

@@ -230,14 +230,20 @@
 
   if (typeof document === "undefined") return;
 
+  var language = "en";  // set per dial in mount(); Norwegian writes a decimal comma
+
+  function localised(text) {
+    return language === "nb" ? text.replace(/\./g, ",") : text;
+  }
+
   function fixed(x, decimals) {
-    return x.toFixed(decimals).replace("-", "\u2212");
+    return localised(x.toFixed(decimals).replace("-", "\u2212"));
   }
 
   function probability(p) {
-    if (p > 0.999) return "> 0.999";
-    if (p < 0.001) return "< 0.001";
-    return p.toFixed(3);
+    if (p > 0.999) return localised("> 0.999");
+    if (p < 0.001) return localised("< 0.001");
+    return localised(p.toFixed(3));
   }
 
   function svgElement(name, attributes) {
@@ -274,7 +280,7 @@
       var x = sx(Math.log(tick));
       svg.appendChild(svgElement("line", { x1: x, x2: x, y1: height - bottom, y2: height - bottom + 4, class: "ips-dial-axis" }));
       var label = svgElement("text", { x: x, y: height - bottom + 15, "text-anchor": "middle", class: "ips-dial-tick" });
-      label.textContent = String(tick);
+      label.textContent = localised(String(tick));
       svg.appendChild(label);
     });
     var caption = svgElement("text", { x: width / 2, y: height - 4, "text-anchor": "middle", class: "ips-dial-tick" });
@@ -284,7 +290,8 @@
 
   function mount(container) {
     var data = JSON.parse(container.querySelector("script.ips-dial-data").textContent);
-    var words = data.words;
+    var dialLanguage = container.dataset.language || "en";
+    var words = data.words[dialLanguage];
     var state = { months: data.initial.months, kind: "normal", mean: 0, sd: 2, mixture: null, robust_weight: 0, preset: null };
     var controls = {
       months: container.querySelectorAll("input[name='" + container.id + "-months']"),
@@ -304,7 +311,7 @@
     function describePrior() {
       if (state.kind === "mixture") {
         var preset = data.presets.filter(function (p) { return p.key === state.mixture; })[0];
-        return words.mixture_prior.replace("{name}", preset.label).replace("{w}", fixed(state.robust_weight, 2));
+        return words.mixture_prior.replace("{name}", dialLanguage === "nb" ? preset.label_nb : preset.label).replace("{w}", fixed(state.robust_weight, 2));
       }
       var low = Math.exp(state.mean - 1.96 * state.sd), high = Math.exp(state.mean + 1.96 * state.sd);
       return words.normal_prior.replace("{median}", fixed(Math.exp(state.mean), 2))
@@ -313,11 +320,16 @@
 
     function update() {
       pending = null;
+      language = dialLanguage;
       var result = compute(data, state);
       // the prior in use, not the last normal prior's settings: a mixture preset shows its own median and SD
       var shown = state.kind === "mixture" ? priorSummary(result.prior) : { median: state.mean, sd: state.sd };
       controls.meanOut.textContent = fixed(Math.exp(shown.median), 2);
       controls.sdOut.textContent = fixed(shown.sd, 2);
+      if (state.kind === "mixture") {  // the thumbs stand where the numbers beside them say, not at the last normal prior
+        controls.mean.value = shown.median;
+        controls.sd.value = shown.sd;
+      }
       controls.weightOut.textContent = fixed(state.robust_weight, 2);
       controls.weightRow.hidden = state.kind !== "mixture";
       controls.mean.disabled = controls.sd.disabled = false;

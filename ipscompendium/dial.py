@@ -22,18 +22,52 @@ MEAN_RANGE = (-1.5, 2.5)
 SD_RANGE = (0.05, 3.0)
 
 WORDS = {
-    "axis": "odds ratio (log scale)",
-    "normal_prior": "Your prior: median odds ratio {median}, 95% between {low} and {high}.",
-    "mixture_prior": "Your prior: {name}, weight of the vague component {w}.",
-    "result": ("At {months} months: probability that IPS is better {p_benefit} (before the data {prior_p_benefit}); "
-               "probability of more than 10 percentage points {p_relevant_rd}. Odds ratio {or} (95% interval {or_low} "
-               "to {or_high}); risk difference {rd} percentage points ({rd_low} to {rd_high})."),
+    "en": {
+        "axis": "odds ratio (log scale)",
+        "normal_prior": "Your prior: median odds ratio {median}, 95% between {low} and {high}.",
+        "mixture_prior": "Your prior: {name}, weight of the vague component {w}.",
+        "result": ("At {months} months: probability that IPS is better {p_benefit} (before the data {prior_p_benefit}); "
+                   "probability of more than 10 percentage points {p_relevant_rd}. Odds ratio {or} (95% interval {or_low} "
+                   "to {or_high}); risk difference {rd} percentage points ({rd_low} to {rd_high})."),
+    },
+    "nb": {
+        "axis": "oddsratio (logaritmisk skala)",
+        "normal_prior": "Din forhåndsantakelse: median oddsratio {median}, 95 % mellom {low} og {high}.",
+        "mixture_prior": "Din forhåndsantakelse: {name}, vekt på den vage delen {w}.",
+        "result": ("Etter {months} måneder: sannsynligheten for at IPS er bedre {p_benefit} (før dataene {prior_p_benefit}); "
+                   "sannsynligheten for mer enn 10 prosentpoeng {p_relevant_rd}. Oddsratio {or} (95 %-intervall {or_low} "
+                   "til {or_high}); risikodifferanse {rd} prosentpoeng ({rd_low} til {rd_high})."),
+    },
 }
+#: The controls' visible labels; each is also the control's accessible name.
+LABELS = {
+    "en": {"dial": "Prior dial: choose a prior and see the posterior", "months": "Follow-up", "month": "months",
+           "presets": "Named priors", "mean": "Prior median odds ratio", "sd": "Prior SD of the log odds ratio",
+           "weight": "Weight of the vague component", "prior": "prior", "posterior": "posterior",
+           "plot": "Prior (dashed) and posterior (solid) density of the odds ratio, on a log scale; the vertical line marks no effect.",
+           "noscript": "The prior dial needs JavaScript; the tables of this chapter give the same answers for the named priors."},
+    "nb": {"dial": "Forhåndsantakelser: velg en og se resultatet", "months": "Oppfølging", "month": "måneder",
+           "presets": "Navngitte forhåndsantakelser", "mean": "Median oddsratio før dataene",
+           "sd": "Standardavvik for log-oddsratioen før dataene", "weight": "Vekt på den vage delen",
+           "prior": "før dataene", "posterior": "etter dataene",
+           "plot": ("Tettheten til oddsratioen før (stiplet) og etter dataene (heltrukket), på logaritmisk skala; den "
+                    "loddrette linjen viser ingen effekt."),
+           "noscript": "Skiven trenger JavaScript; tabellene i kapittelet om IPS in Pain gir de samme svarene."},
+}
+#: The glossary terms the dial's words use, linked under it: (term id, English, Norwegian).
+TERMS = (("term-Prior", "prior", "forhåndsantakelse"), ("term-Posterior", "posterior", "aposteriorifordeling"),
+         ("term-Odds-ratio", "odds ratio", "oddsratio"), ("term-Risk-difference", "risk difference", "risikodifferanse"),
+         ("term-MAP-prior", "MAP prior", "MAP-prior"), ("term-Robust-MAP-prior", "robust MAP prior", "robust MAP-prior"))
+TERMS_LABEL = {"en": "Terms", "nb": "Ord"}
+
+#: Norwegian names of the presets.
+NORWEGIAN_LABELS = {"Weakly informative": "Svakt informativ", "Sceptical": "Skeptisk", "Enthusiastic": "Entusiastisk",
+                    "MAP": "MAP", "Robust MAP": "Robust MAP"}
 
 
 def _preset(key: str, label: str, prior: NormalMixturePrior, **extra) -> dict:
     kind = "normal" if prior.components == 1 else "mixture"
-    return {"key": key, "label": label, "kind": kind, "weights": list(prior.weights), "means": list(prior.means),
+    return {"key": key, "label": label, "label_nb": NORWEGIAN_LABELS[label], "kind": kind, "weights": list(prior.weights), "means": list(prior.means),
             "sds": list(prior.sds), **extra}
 
 
@@ -61,46 +95,58 @@ def dial_data(employment: pd.DataFrame, named_priors: Sequence[NormalMixturePrio
     }
 
 
-class PriorDial:
-    """The dial as an HTML block for the book (``Publisher.html``)."""
+def terms_html(terms, language: str, glossary: str) -> str:
+    """A line of links to the glossary entries ``terms`` ((term id, English, Norwegian), ...), in
+    ``language``; ``glossary`` is the glossary page's address from the page the block is on."""
+    links = ", ".join(f'<a href="{glossary}#{anchor}">{english if language == "en" else norwegian}</a>'
+                      for anchor, english, norwegian in terms)
+    return f'<p class="ips-dial-terms">{TERMS_LABEL[language]}: {links}</p>'
 
-    def __init__(self, data: dict, dial_id: str = "ips-prior-dial"):
-        self.data, self.dial_id = data, dial_id
+
+class PriorDial:
+    """The dial as an HTML block for the book (``Publisher.html``), in English or Norwegian (``nb``)."""
+
+    def __init__(self, data: dict, dial_id: str = "ips-prior-dial", language: str = "en", glossary: str = "../book/glossary.html"):
+        self.data, self.dial_id, self.language, self.glossary = data, dial_id, language, glossary
 
     def _repr_html_(self) -> str:
-        return dial_html(self.data, self.dial_id)
+        return dial_html(self.data, self.dial_id, self.language, self.glossary)
 
     def __repr__(self) -> str:
         return f"PriorDial({len(self.data['presets'])} named priors, {len(self.data['timepoints'])} follow-ups)"
 
 
-def dial_html(data: dict, dial_id: str = "ips-prior-dial") -> str:
-    """The dial's markup: labelled, keyboard-operable controls, a plot and an ``aria-live`` summary."""
+def dial_html(data: dict, dial_id: str = "ips-prior-dial", language: str = "en", glossary: str = "../book/glossary.html") -> str:
+    """The dial's markup: labelled, keyboard-operable controls, a plot and an ``aria-live`` summary.
+    Every control's accessible name is its visible label."""
+    if language not in LABELS:
+        raise ValueError(f"language must be one of {sorted(LABELS)}, got {language!r}")
+    labels = LABELS[language]
     months = "".join(
         f'<label><input type="radio" name="{dial_id}-months" value="{t["months"]}"'
-        f'{" checked" if t["months"] == data["initial"]["months"] else ""}> {t["months"]} months</label>'
+        f'{" checked" if t["months"] == data["initial"]["months"] else ""}> {t["months"]} {labels["month"]}</label>'
         for t in data["timepoints"]
     )
     buttons = "".join(
-        f'<button type="button" data-preset="{p["key"]}" aria-pressed="false">{html.escape(p["label"])}</button>'
+        f'<button type="button" data-preset="{p["key"]}" aria-pressed="false">'
+        f'{html.escape(p["label"] if language == "en" else p["label_nb"])}</button>'
         for p in data["presets"]
     )
     payload = json.dumps(data).replace("</", "<\\/")
-    return f"""<noscript><p class="ips-dial-note">The prior dial needs JavaScript; the tables of this chapter give the
-same answers for the named priors.</p></noscript>
-<section class="ips-dial" id="{dial_id}" hidden aria-label="Prior dial: choose a prior and see the posterior">
+    return f"""<noscript><p class="ips-dial-note">{labels['noscript']}</p></noscript>
+<section class="ips-dial" id="{dial_id}" lang="{language}" data-language="{language}" hidden aria-label="{html.escape(labels['dial'])}">
 <script type="application/json" class="ips-dial-data">{payload}</script>
-<fieldset class="ips-dial-months"><legend>Follow-up</legend>{months}</fieldset>
-<div class="ips-dial-presets" role="group" aria-label="Named priors">{buttons}</div>
-<label class="ips-dial-row">Prior median odds ratio <output class="ips-dial-mean-out"></output>
+<fieldset class="ips-dial-months"><legend>{labels['months']}</legend>{months}</fieldset>
+<div class="ips-dial-presets" role="group" aria-labelledby="{dial_id}-presets-label"><span class="ips-dial-presets-label" id="{dial_id}-presets-label">{labels['presets']}</span>{buttons}</div>
+<label class="ips-dial-row">{labels['mean']} <output class="ips-dial-mean-out"></output>
 <input class="ips-dial-mean" type="range" min="{MEAN_RANGE[0]}" max="{MEAN_RANGE[1]}" step="0.05" value="0"></label>
-<label class="ips-dial-row">Prior SD of the log odds ratio <output class="ips-dial-sd-out"></output>
+<label class="ips-dial-row">{labels['sd']} <output class="ips-dial-sd-out"></output>
 <input class="ips-dial-sd" type="range" min="{SD_RANGE[0]}" max="{SD_RANGE[1]}" step="0.05" value="2"></label>
-<label class="ips-dial-row ips-dial-weight-row" hidden>Weight of the vague component <output class="ips-dial-weight-out"></output>
+<label class="ips-dial-row ips-dial-weight-row" hidden>{labels['weight']} <output class="ips-dial-weight-out"></output>
 <input class="ips-dial-weight" type="range" min="0" max="1" step="0.05" value="0"></label>
 <p class="ips-dial-prior-text"></p>
-<svg class="ips-dial-plot" viewBox="0 0 320 150" role="img"
-aria-label="Prior (dashed) and posterior (solid) density of the odds ratio, on a log scale; the vertical line marks no effect."></svg>
-<p class="ips-dial-legend"><span class="ips-dial-key-prior">- - prior</span> <span class="ips-dial-key-posterior">&#8212; posterior</span></p>
+<svg class="ips-dial-plot" viewBox="0 0 320 150" role="img" aria-label="{html.escape(labels['plot'])}"></svg>
+<p class="ips-dial-legend"><span class="ips-dial-key-prior">- - {labels['prior']}</span> <span class="ips-dial-key-posterior">&#8212; {labels['posterior']}</span></p>
 <p class="ips-dial-live" aria-live="polite"></p>
+{terms_html(TERMS, language, glossary)}
 </section>"""

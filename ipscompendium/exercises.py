@@ -338,3 +338,43 @@ def price_of_borrowing(history_events: float, history_n: int, n_per_arm: int = 1
     return BorrowingPrice(float(operating.type_one_error(borrowed, history_events / history_n)), float(errors[worst]),
                           float(risks[worst]), float(operating.type_one_error(borrowed, far_risk)), far_risk,
                           float(operating.type_one_error(alone, risks[worst])))
+
+
+@dataclass(frozen=True)
+class CalculatorReading:
+    """What a student reads off the next-trial calculator, for three settings."""
+
+    weak: dict  # the weakly informative prior at the calculator's opening settings
+    map: dict  # the MAP prior, the same rule
+    strict: dict  # the MAP prior with the strictest rule the slider allows
+    strict_significance: float
+    nominal_alpha: float
+    lesson: str  # what the comparison teaches, picked from the numbers
+
+
+#: Powers closer than this are "about the same" to a reader of two decimals.
+SAME_POWER = 0.02
+
+
+def plan_with_the_calculator(page: dict) -> CalculatorReading:
+    """Exercise: the calculator at 100 per arm with the weakly informative prior, with the MAP prior,
+    and with the MAP prior under the strictest significance threshold of the slider: does a stricter
+    rule buy back the type I error, and at what cost in power? ``page`` is the calculator's data
+    (``next_trial_calculator.book_calculator_data()``)."""
+    from ipscompendium.next_trial_calculator import SLIDERS, reference
+
+    strictest = SLIDERS["significance"][1]
+    weak = reference(page, dict(page["initial"], preset="weakly"))
+    map_ = reference(page, dict(page["initial"], preset="map"))
+    strict = reference(page, dict(page["initial"], preset="map", significance=strictest))
+    nominal = page["nominal_alpha"]
+    if strict["alpha"] > nominal and abs(strict["power"] - weak["power"]) < SAME_POWER:
+        lesson = ("even the strictest rule leaves the type I error above the nominal level, and its power is then about the "
+                  "same as the weakly informative prior's: the power the MAP prior seemed to add was bought with type I error")
+    elif strict["alpha"] <= nominal:
+        lesson = ("the strictest rule brings the type I error down to the nominal level; compare its power with the weakly "
+                  "informative prior's to see what is left of the gain")
+    else:
+        lesson = ("even the strictest rule leaves the type I error above the nominal level; the MAP prior decides part of "
+                  "the question before the trial is run")
+    return CalculatorReading(weak, map_, strict, float(strictest), float(nominal), lesson)

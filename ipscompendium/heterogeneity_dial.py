@@ -17,6 +17,7 @@ import json
 import numpy as np
 import pandas as pd
 
+from ipscompendium.dial import terms_html
 from ipscompendium.general.effect_sizes import effect_sizes
 from ipscompendium.general.tau_priors import TauPrior
 
@@ -45,6 +46,10 @@ WORDS = {
                                     "under {median}."},
     },
 }
+#: The glossary terms the dial's words use: (term id, English, Norwegian).
+TERMS = (("term-Heterogeneity", "heterogeneity (tau)", "heterogenitet (tau)"), ("term-Pooled-effect", "pooled effect", "samlet effekt"),
+         ("term-Prediction-interval", "new setting (prediction interval)", "ny setting (prediksjonsintervall)"),
+         ("term-Prior", "prior", "forhåndsantakelse"), ("term-Risk-ratio", "risk ratio", "risikoratio"))
 LABELS = {
     "en": {"set": "Trials", "family": "Prior on tau", "scale": "Scale of the prior",
            "half_normal": "Half-normal", "half_cauchy": "Half-Cauchy", "lognormal_tau2": "Turner et al."},
@@ -54,13 +59,14 @@ LABELS = {
 
 
 def dial_data(trial_sets: dict[str, tuple[str, pd.DataFrame]], turner: TauPrior, mu_prior_sd: float,
-              initial_set: str, initial_scale: float = 0.5) -> dict:
+              initial_set: str, initial_scale: float = 0.5, norwegian_labels: dict[str, str] | None = None) -> dict:
     """What the script reads. ``trial_sets`` maps a key to (label, trial table); the log risk ratios
-    and variances are metafor's (``effect_sizes``)."""
+    and variances are metafor's (``effect_sizes``). ``norwegian_labels`` names the sets in Norwegian
+    (key -> label; the English label where none is given)."""
     sets = []
     for key, (label, trials) in trial_sets.items():
         sizes = effect_sizes(trials["events_treatment"], trials["n_treatment"], trials["events_control"], trials["n_control"], "rr")
-        sets.append({"key": key, "label": label, "k": int(len(sizes.y)), "y": [float(x) for x in sizes.y],
+        sets.append({"key": key, "label": label, "label_nb": (norwegian_labels or {}).get(key, label), "k": int(len(sizes.y)), "y": [float(x) for x in sizes.y],
                      "v": [float(x) for x in sizes.v]})
     if initial_set not in trial_sets:
         raise ValueError(f"initial_set {initial_set!r} is not one of {list(trial_sets)}")
@@ -83,21 +89,22 @@ def tau_prior_for(data: dict, family: str, scale: float) -> TauPrior:
 class HeterogeneityDial:
     """The dial as an HTML block for the book (``Publisher.html``)."""
 
-    def __init__(self, data: dict, dial_id: str = "ips-tau-dial", language: str = "en"):
-        self.data, self.dial_id, self.language = data, dial_id, language
+    def __init__(self, data: dict, dial_id: str = "ips-tau-dial", language: str = "en", glossary: str = "../book/glossary.html"):
+        self.data, self.dial_id, self.language, self.glossary = data, dial_id, language, glossary
 
     def _repr_html_(self) -> str:
-        return dial_html(self.data, self.dial_id, self.language)
+        return dial_html(self.data, self.dial_id, self.language, self.glossary)
 
     def __repr__(self) -> str:
         return f"HeterogeneityDial({len(self.data['sets'])} trial sets)"
 
 
-def dial_html(data: dict, dial_id: str = "ips-tau-dial", language: str = "en") -> str:
+def dial_html(data: dict, dial_id: str = "ips-tau-dial", language: str = "en", glossary: str = "../book/glossary.html") -> str:
     """Labelled, keyboard-operable controls and an ``aria-live`` summary; hidden until the script runs."""
     labels = LABELS[language]
     sets = "".join(f'<label><input type="radio" name="{dial_id}-set" value="{s["key"]}"'
-                   f'{" checked" if s["key"] == data["initial"]["set"] else ""}> {html.escape(s["label"])} (k = {s["k"]})</label>'
+                   f'{" checked" if s["key"] == data["initial"]["set"] else ""}> {html.escape(s["label"] if language == "en" else s["label_nb"])}'
+                   f' (k = {s["k"]})</label>'
                    for s in data["sets"])
     families = "".join(f'<label><input type="radio" name="{dial_id}-family" value="{f}"'
                        f'{" checked" if f == data["initial"]["family"] else ""}> {labels[f]}</label>'
@@ -116,6 +123,7 @@ aria-label="{html.escape(labels['family'])}">
 <input class="ips-tau-dial-scale" type="range" min="{low}" max="{high}" step="0.05" value="{data['initial']['scale']}"></label>
 <p class="ips-dial-prior-text ips-tau-dial-prior-text"></p>
 <p class="ips-dial-live ips-tau-dial-live" aria-live="polite"></p>
+{terms_html(TERMS, language, glossary)}
 </section>"""
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ipscompendium.dial import terms_html
 from ipscompendium.general import operating, trial_grid
 from ipscompendium.general.priors import NormalMixturePrior
 
@@ -67,7 +68,7 @@ LABELS = {
            "plot": ("Probability of success against the true share in work without IPS, on a log scale from 0.001 to 1: "
                     "one solid line with circles for the power at the chosen odds ratio, one dashed line with squares "
                     "for the type I error; grey lines mark the nominal level and the assumed share."),
-           "terms": "Terms", "noscript": "The calculator needs JavaScript; the tables of this chapter give the same "
+           "noscript": "The calculator needs JavaScript; the tables of this chapter give the same "
                                          "answers for 100 per arm."},
     "nb": {"name": "Kalkulator for neste studie", "prior": "Forhåndsantakelse i analysen",
            "n_control": "Pasienter med vanlig oppfølging", "allocation": "Fordeling, IPS : vanlig oppfølging",
@@ -77,7 +78,7 @@ LABELS = {
            "plot": ("Sannsynligheten for suksess mot den sanne andelen i jobb uten IPS, på logaritmisk skala fra 0,001 til 1: "
                     "en heltrukket linje med sirkler for teststyrken ved valgt oddsratio, en stiplet linje med kvadrater "
                     "for type I-feilen; grå linjer viser det nominelle nivået og den antatte andelen."),
-           "terms": "Ord", "noscript": "Kalkulatoren trenger JavaScript; tabellene i kapitlet gir de samme svarene for "
+           "noscript": "Kalkulatoren trenger JavaScript; tabellene i kapitlet gir de samme svarene for "
                                        "100 per arm."},
 }
 #: The glossary terms the calculator's words use, linked under it: (term id, English, Norwegian).
@@ -236,8 +237,6 @@ def calculator_html(data: dict, calculator_id: str = "ips-next-trial", language:
     size = _slider(calculator_id, "n_control", labels["n_control"], initial["n_control"])
     sliders = "".join(_slider(calculator_id, name, labels[name], initial[name]) for name in
                       ("risk_control", "odds_ratio", "significance", "relevant_or"))
-    terms = ", ".join(f'<a href="{glossary}#{anchor}">{english if language == "en" else norwegian}</a>'
-                      for anchor, english, norwegian in TERMS)
     alpha = f"{data['nominal_alpha']:g}" if language == "en" else f"{data['nominal_alpha']:g}".replace(".", ",")
     payload = json.dumps(data).replace("</", "<\\/")
     return f"""<noscript><p class="ips-dial-note">{labels['noscript']}</p></noscript>
@@ -253,5 +252,51 @@ aria-label="{html.escape(labels['name'])}">
 <p class="ips-dial-legend"><span class="ips-ntc-key-power-line">&#8212;&#9679; <span class="ips-ntc-key-power"></span></span>
 <span class="ips-ntc-key-alpha-line">- -&#9632; {labels['key_alpha']}</span> <span class="ips-ntc-key-reference">{labels['reference'].format(alpha=alpha)}</span></p>
 <p class="ips-dial-live ips-ntc-live" aria-live="polite"></p>
-<p class="ips-ntc-terms">{labels['terms']}: {terms}</p>
+{terms_html(TERMS, language, glossary)}
 </section>"""
+
+
+#: The design chapter's choices: the registry's weight in the borrowed control arm's robust prior,
+#: the odds ratio a sceptic doubts (5% of the sceptical prior's mass above it), the one-sided level a
+#: confirmatory trial is held to, and the follow-up the next trial is planned for.
+REGISTRY_WEIGHT = 0.8
+SCEPTICAL_ANCHOR_OR = 2.0
+NOMINAL_ALPHA = 0.025
+MONTHS = 12
+
+
+def registry_counts() -> tuple[float, int]:
+    """The registry's historical control arm: (employed, n) at 12 months, from its reported share."""
+    from ipscompendium import data
+
+    n = int(data.reported_value("historical_control_n"))
+    return data.reported_value("historical_control_pct_employed_12m") / 100 * n, n
+
+
+def book_priors() -> dict[str, tuple[NormalMixturePrior, NormalMixturePrior | None]]:
+    """The design chapter's five analysis priors: name -> (prior on the log OR, prior on the control
+    arm's log-odds or None for the centred baseline prior)."""
+    from ipscompendium.general import priors
+    from ipscompendium.general.historical import robust_control_prior
+    from ipscompendium.map_prior import load_map_prior
+
+    map_prior = load_map_prior()
+    weak = priors.weakly_informative_prior()
+    return {"weakly informative": (weak, None),
+            "sceptical": (priors.sceptical_prior(float(np.log(SCEPTICAL_ANCHOR_OR))), None),
+            "MAP": (map_prior, None),
+            "robust MAP": (priors.robustify(map_prior, priors.ROBUST_WEIGHT), None),
+            "borrowed control arm": (weak, robust_control_prior(*registry_counts(), REGISTRY_WEIGHT))}
+
+
+def book_calculator_data() -> dict:
+    """The calculator of the design chapter: the five analysis priors, and today's belief, the robust
+    MAP prior updated by the IPS in Pain trial at 12 months; it opens at that trial's control share."""
+    from ipscompendium import data
+
+    analysis = book_priors()
+    follow_up = data.load_employment().set_index("timepoint_months").loc[MONTHS]
+    counts = {"events_treatment": follow_up.employed_ips, "n_treatment": follow_up.n_ips,
+              "events_control": follow_up.employed_control, "n_control": follow_up.n_control}
+    return calculator_data(presets_for(analysis), analysis["robust MAP"][0], counts, initial_preset="weakly",
+                           risk_control=float(follow_up.employed_control / follow_up.n_control), nominal_alpha=NOMINAL_ALPHA)

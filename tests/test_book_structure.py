@@ -138,3 +138,21 @@ def test_first_uses_of_glossary_terms_are_linked():
     assert {t for t, _, _ in module.TERMS} <= set(_glossary()), "the script links a term the glossary lacks"
     unlinked = [chapter for chapter in module.CHAPTERS if module.link((ROOT / chapter).read_text()) != (ROOT / chapter).read_text()]
     assert not unlinked, f"first uses not linked in {unlinked}: run scripts/link_glossary_terms.py"
+
+
+def test_the_answer_key_is_written_from_the_teaching_chapter():
+    """book/answer_key.md is scripts/make_answer_key.py's output for the current teaching chapter:
+    every exercise, in order, with its solution and the chapter's own glued numbers."""
+    import importlib.util
+    import re
+
+    spec = importlib.util.spec_from_file_location("make_answer_key", ROOT / "scripts" / "make_answer_key.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    teaching = (ROOT / "notebooks" / "teaching.md").read_text()
+    key = (ROOT / "book" / "answer_key.md").read_text()
+    assert key == module.answer_key(teaching), "the answer key is stale: run scripts/make_answer_key.py"
+    labels = re.findall(r":label: (ex-[\w-]+)", teaching)
+    assert [e["label"] for e in module.exercises(teaching)] == labels  # no exercise lost to the parser
+    assert all(e["solution"] for e in module.exercises(teaching)) and sum(bool(e["code"]) for e in module.exercises(teaching)) >= 15
+    assert "{glue:text}`ex_" not in key and key.count("teaching.md::ex_") > 60

@@ -154,3 +154,29 @@ def test_the_price_of_borrowing_peaks_between_the_history_and_far_away():
     assert price.alpha_at_history < 0.025 < price.worst_alpha
     assert 0.16 < price.worst_risk < price.far_risk and price.alpha_far < price.worst_alpha
     assert price.alpha_alone < price.worst_alpha
+
+
+def test_the_calculator_exercise_reads_the_package_and_picks_its_lesson_from_the_numbers(monkeypatch):
+    from ipscompendium import next_trial_calculator
+
+    page = next_trial_calculator.book_calculator_data()
+    reading = exercises.plan_with_the_calculator(page)
+    assert reading.strict_significance == 0.995 and reading.nominal_alpha == 0.025
+    # the MAP prior raises power and type I error; the strictest rule lowers both
+    assert reading.map["power"] > reading.weak["power"] and reading.map["alpha"] > reading.weak["alpha"]
+    assert reading.strict["alpha"] < reading.map["alpha"] and reading.strict["power"] < reading.map["power"]
+    assert reading.weak == next_trial_calculator.reference(page, dict(page["initial"], preset="weakly"))
+    assert reading.lesson.startswith("even the strictest rule leaves the type I error above the nominal level, and its power")
+    # the other lessons, from other numbers
+    fake = {"weakly": {"power": 0.7, "alpha": 0.025}, "map": {"power": 0.9, "alpha": 0.1}}
+
+    def reference(_, settings):
+        if settings["preset"] == "map" and settings["significance"] == 0.995:
+            return {"power": 0.5, "alpha": strict_alpha}
+        return fake[settings["preset"]]
+
+    monkeypatch.setattr(next_trial_calculator, "reference", reference)
+    strict_alpha = 0.02
+    assert exercises.plan_with_the_calculator(page).lesson.startswith("the strictest rule brings the type I error down")
+    strict_alpha = 0.05
+    assert exercises.plan_with_the_calculator(page).lesson.endswith("before the trial is run")

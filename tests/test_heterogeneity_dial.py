@@ -70,6 +70,9 @@ def test_the_markup_is_labelled_and_carries_its_data(page):
     assert markup.count('type="radio"') == 6 and 'aria-live="polite"' in markup and " hidden" in markup
     assert json.loads(markup.split('class="ips-tau-dial-data">')[1].split("</script>")[0]) == page
     assert "(k = 21)" in markup and 'lang="en"' in markup
-    assert 'lang="nb"' in heterogeneity_dial.dial_html(page, "ips-tau-dial-nb", "nb")
+    norwegian = heterogeneity_dial.dial_html(dict(page, sets=[dict(page["sets"][0], label_nb="alle studier")]), "ips-tau-dial-nb", "nb",
+                                             "glossary.html")
+    assert 'lang="nb"' in norwegian and "alle studier (k = 21)" in norwegian
+    assert '<a href="glossary.html#term-Heterogeneity">heterogenitet (tau)</a>' in norwegian
     with pytest.raises(ValueError, match="initial_set"):
         heterogeneity_dial.dial_data({"a": ("A", data.poolable_trials(data.load_trials()))}, None, 2.0, "b")

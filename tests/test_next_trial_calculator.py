@@ -28,18 +28,23 @@ def js():
 
 @pytest.fixture(scope="module")
 def page():
-    map_prior = load_map_prior()
-    robust = priors.robustify(map_prior, priors.ROBUST_WEIGHT)
-    weak = priors.weakly_informative_prior()
-    presets = next_trial_calculator.presets_for({
-        "weakly informative": (weak, None), "sceptical": (priors.sceptical_prior(np.log(2.0)), None),
-        "MAP": (map_prior, None), "robust MAP": (robust, None),
-        "borrowed control arm": (weak, robust_control_prior(0.16 * 315, 315, 0.8))})
+    return next_trial_calculator.book_calculator_data()
+
+
+def test_the_book_page_holds_the_chapter_s_priors_and_belief(page):
+    """Five presets with their colours, the belief is the robust MAP prior with the 12-month counts,
+    and the calculator opens at the trial's control share."""
+    assert [p["key"] for p in page["presets"]] == ["weakly", "sceptical", "map", "robust", "borrowed"]
+    robust = priors.robustify(load_map_prior(), priors.ROBUST_WEIGHT)
+    assert page["belief"]["prior"]["effect"]["weights"] == pytest.approx(list(robust.weights))
     twelve = data.load_employment().set_index("timepoint_months").loc[12]
-    counts = {"events_treatment": twelve.employed_ips, "n_treatment": twelve.n_ips, "events_control": twelve.employed_control,
-              "n_control": twelve.n_control}
-    return next_trial_calculator.calculator_data(presets, robust, counts, initial_preset="weakly", risk_control=0.39,
-                                                 nominal_alpha=0.025)
+    assert page["belief"]["counts"] == {"events_treatment": twelve.employed_ips, "n_treatment": twelve.n_ips,
+                                        "events_control": twelve.employed_control, "n_control": twelve.n_control}
+    assert page["initial"]["risk_control"] == round(twelve.employed_control / twelve.n_control, 2)
+    borrowed = page["presets"][-1]["prior"]["control"]
+    registry = robust_control_prior(0.16 * 315, 315, 0.8)  # the report's registry: 16% of 315
+    assert borrowed["means"] == pytest.approx(list(registry.means)) and borrowed["weights"] == pytest.approx([0.8, 0.2])
+    assert page["presets"][0]["colour"] == "currentColor" and page["presets"][1]["colour"] == "#D55E00"
 
 
 def _run(js, page, settings):

@@ -106,6 +106,21 @@ def test_the_markup_carries_the_data_and_is_accessible(page_data):
     assert json.loads(embedded.replace("<\\/", "</")) == json.loads(json.dumps(page))
     assert 'aria-live="polite"' in markup and markup.count('type="range"') == 3 and "<noscript>" in markup
     assert all(f'data-preset="{p["key"]}"' in markup for p in page["presets"])
+    # the presets' group is named by a visible label, and the terms link to the glossary
+    assert 'aria-labelledby="ips-prior-dial-presets-label"' in markup and 'id="ips-prior-dial-presets-label">Named priors<' in markup
+    assert '<a href="../book/glossary.html#term-Robust-MAP-prior">robust MAP prior</a>' in markup
+
+
+def test_the_dial_speaks_norwegian(page_data):
+    page = page_data[0]
+    markup = dial.dial_html(page, "ips-prior-dial-nb", "nb", "glossary.html")
+    assert 'lang="nb"' in markup and 'data-language="nb"' in markup and "12 måneder</label>" in markup
+    assert ">Svakt informativ</button>" in markup and "Median oddsratio før dataene" in markup
+    assert '<a href="glossary.html#term-Prior">forhåndsantakelse</a>' in markup
+    assert page["words"]["nb"]["result"].startswith("Etter {months} måneder")
+    assert set(page["words"]["nb"]) == set(page["words"]["en"])
+    with pytest.raises(ValueError, match="language"):
+        dial.dial_html(page, language="de")
 
 
 def test_the_dial_refuses_missing_named_priors(page_data):

@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+import numpy as np
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -315,8 +316,13 @@ def test_the_prior_dial_works_in_the_browser(browser):
     dial.find_element(By.CSS_SELECTOR, "button[data-preset='robust']").click()
     time.sleep(0.3)
     assert dial.find_element(By.CSS_SELECTOR, ".ips-dial-weight-row").is_displayed()
-    robust = trial_grid.trial_benefit(*counts, priors.robustify(load_map_prior(), priors.ROBUST_WEIGHT))["p_benefit"]
+    robust_prior = priors.robustify(load_map_prior(), priors.ROBUST_WEIGHT)
+    robust = trial_grid.trial_benefit(*counts, robust_prior)["p_benefit"]
     assert f"probability that IPS is better {robust:.3f}" in live.text, live.text
+    # the slider stands where its number says: at the mixture's median, not at the last normal prior
+    shown = float(dial.find_element(By.CSS_SELECTOR, ".ips-dial-mean-out").text)
+    thumb = float(dial.find_element(By.CSS_SELECTOR, "input.ips-dial-mean").get_attribute("value"))
+    assert abs(np.exp(thumb) - shown) < 0.06, (thumb, shown)
 
     before = live.text
     dial.find_element(By.CSS_SELECTOR, "button[data-preset='weakly']").click()
@@ -382,3 +388,89 @@ def test_the_heterogeneity_dial_works_in_the_browser(browser):
     assert elapsed < 50, f"one update took {elapsed:.0f} ms"
     SHOTS.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(SHOTS / f"tau-dial-{size}.png"))
+
+
+def _timing(name: str, size: str, elapsed: float) -> None:
+    TIMINGS[(name, size)] = elapsed
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with open(SHOTS / "timings.csv", "a", newline="") as handle:
+        csv.writer(handle).writerow([name, size, f"{elapsed:.1f}"])
+
+
+def test_the_next_trial_calculator_works_in_the_browser(browser):
+    """The calculator on the design page: it mounts at the package's numbers, and the keyboard and
+    the radio buttons change the size, the allocation and the prior; a new design (the largest the
+    sliders allow) is computed within 50 ms, a new truth at once."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    from ipscompendium import next_trial_calculator
+
+    size, driver = browser
+    _load(driver, HTML / "notebooks" / "pain_next_trial.html")
+    calculator = driver.find_element(By.CSS_SELECTOR, "section.ips-ntc")
+    assert calculator.is_displayed(), "the calculator stayed hidden: its script did not run"
+    live = calculator.find_element(By.CSS_SELECTOR, ".ips-ntc-live")
+    page = next_trial_calculator.book_calculator_data()
+    expected = next_trial_calculator.reference(page, page["initial"])
+    assert f"(assurance): {expected['assurance']:.2f}." in live.text, live.text
+    assert f"odds ratio is 2.0: {expected['power']:.2f}." in live.text, live.text
+    assert len(calculator.find_elements(By.CSS_SELECTOR, "svg.ips-ntc-plot path")) == 2
+
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", calculator)
+    n_control = calculator.find_element(By.CSS_SELECTOR, "input.ips-ntc-n_control")
+    for _ in range(5):  # the keyboard alone: 100 to 150 with usual care
+        n_control.send_keys(Keys.ARROW_RIGHT)
+    calculator.find_element(By.CSS_SELECTOR, "input[value='borrowed']").click()
+    calculator.find_element(By.CSS_SELECTOR, "input[name='ips-next-trial-allocation'][value='2']").click()
+    time.sleep(0.3)
+    assert calculator.find_element(By.CSS_SELECTOR, ".ips-ntc-sizes").text == "IPS 300, usual care 150"
+    expected = next_trial_calculator.reference(page, dict(page["initial"], n_control=150, allocation=2.0, preset="borrowed"))
+    assert f"(assurance): {expected['assurance']:.2f}." in live.text, live.text
+    assert live.text.startswith("IPS 300, usual care 150, analysed with the borrowed control arm prior;"), live.text
+
+    # one update, timed in the page: a new design at the sliders' largest size (a cache miss), then a new truth
+    timings = driver.execute_script("""
+        var data = JSON.parse(document.querySelector('script.ips-ntc-data').textContent);
+        var settings = Object.assign({}, data.initial, {preset: 'map', n_control: 300, allocation: 2});
+        var start = performance.now();
+        var r = IPSNextTrial.compute(data, settings);
+        IPSNextTrial.describe(data, settings, r, 'en'); IPSNextTrial.plotSvg(data, settings, r, 'en', '#0072B2');
+        var design = performance.now() - start;
+        settings.risk_control = 0.3;
+        start = performance.now();
+        r = IPSNextTrial.compute(data, settings);
+        IPSNextTrial.describe(data, settings, r, 'en'); IPSNextTrial.plotSvg(data, settings, r, 'en', '#0072B2');
+        return [design, performance.now() - start];""")
+    _timing("next-trial calculator, new design 600 + 300 (ms)", size, timings[0])
+    _timing("next-trial calculator, new truth (ms)", size, timings[1])
+    assert timings[0] < 50 and timings[1] < 50, f"updates took {timings[0]:.0f} and {timings[1]:.0f} ms"
+    driver.save_screenshot(str(SHOTS / f"next-trial-calculator-{size}.png"))
+
+
+def test_the_norwegian_summary_offers_all_three_tools_in_norwegian(browser):
+    """sammendrag: the prior dial, the heterogeneity dial and the calculator mount in Norwegian, with
+    decimal commas, and each answers the keyboard."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    size, driver = browser
+    _load(driver, HTML / "book" / "sammendrag.html")
+    prior = driver.find_element(By.CSS_SELECTOR, "#ips-prior-dial-nb")
+    tau = driver.find_element(By.CSS_SELECTOR, "#ips-tau-dial-nb")
+    calculator = driver.find_element(By.CSS_SELECTOR, "#ips-next-trial-nb")
+    for block in (prior, tau, calculator):
+        assert block.is_displayed() and block.get_attribute("lang") == "nb"
+    assert prior.find_element(By.CSS_SELECTOR, ".ips-dial-live").text.startswith("Etter 12 måneder: sannsynligheten")
+    assert tau.find_element(By.CSS_SELECTOR, ".ips-tau-dial-live").text.startswith("Samlet risikoratio ")
+    text = calculator.find_element(By.CSS_SELECTOR, ".ips-ntc-live").text
+    assert text.startswith("IPS 100, vanlig oppfølging 100") and "(forventet teststyrke): 0," in text, text
+    sd = prior.find_element(By.CSS_SELECTOR, "input.ips-dial-sd")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", sd)
+    before = prior.find_element(By.CSS_SELECTOR, ".ips-dial-live").text
+    sd.send_keys(Keys.ARROW_LEFT)
+    time.sleep(0.3)
+    assert prior.find_element(By.CSS_SELECTOR, ".ips-dial-live").text != before
+    assert "," in prior.find_element(By.CSS_SELECTOR, ".ips-dial-sd-out").text
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", calculator)
+    driver.save_screenshot(str(SHOTS / f"sammendrag-calculator-{size}.png"))
