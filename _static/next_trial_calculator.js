@@ -130,9 +130,9 @@
     var K = rule.length;
 
     // the treatment likelihood of each count, scaled to its peak, over the band where it is not negligible
-    var rows = [];
+    var rows = new Array(nTreatment + 1).fill(null);
     function treatmentRow(x) {
-      if (rows[x]) return rows[x];
+      if (rows[x] !== null) return rows[x];
       var values = new Float64Array(m), top = -Infinity, c;
       for (c = 0; c < m; c++) {
         values[c] = x * logP[c] + (nTreatment - x) * logQ[c];
@@ -369,7 +369,7 @@
 
   /* The operating-characteristic plot: P(success) against the true control risk, on a log scale,
      if IPS does nothing (type I error) and at the chosen odds ratio (power). */
-  var PLOT = { width: 340, height: 200, left: 42, right: 10, top: 10, bottom: 36, low: 0.001, high: 1 };
+  var PLOT = { width: 340, height: 200, left: 42, right: 20, top: 10, bottom: 36, low: 0.001, high: 1 };
 
   function plotSvg(data, settings, result, language, colour) {
     var words = data.words[language], risks = data.control_risks;

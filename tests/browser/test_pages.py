@@ -417,34 +417,44 @@ def test_the_next_trial_calculator_works_in_the_browser(browser):
     assert f"odds ratio is 2.0: {expected['power']:.2f}." in live.text, live.text
     assert len(calculator.find_elements(By.CSS_SELECTOR, "svg.ips-ntc-plot path")) == 2
 
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", calculator)
-    n_control = calculator.find_element(By.CSS_SELECTOR, "input.ips-ntc-n_control")
+    def centred(selector):
+        element = calculator.find_element(By.CSS_SELECTOR, selector)
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+        return element
+
+    n_control = centred("input.ips-ntc-n_control")
     for _ in range(5):  # the keyboard alone: 100 to 150 with usual care
         n_control.send_keys(Keys.ARROW_RIGHT)
-    calculator.find_element(By.CSS_SELECTOR, "input[value='borrowed']").click()
-    calculator.find_element(By.CSS_SELECTOR, "input[name='ips-next-trial-allocation'][value='2']").click()
+    centred("input[value='borrowed']").click()
+    centred("input[name='ips-next-trial-allocation'][value='2']").click()
     time.sleep(0.3)
     assert calculator.find_element(By.CSS_SELECTOR, ".ips-ntc-sizes").text == "IPS 300, usual care 150"
     expected = next_trial_calculator.reference(page, dict(page["initial"], n_control=150, allocation=2.0, preset="borrowed"))
     assert f"(assurance): {expected['assurance']:.2f}." in live.text, live.text
     assert live.text.startswith("IPS 300, usual care 150, analysed with the borrowed control arm prior;"), live.text
 
-    # one update, timed in the page: a new design at the sliders' largest size (a cache miss), then a new truth
+    # updates timed in the page: three new designs at the sliders' largest size (each a cache miss:
+    # a new prior and a new boundary), then a new truth. The page parsed its data and computed once
+    # when it mounted; so does this script, first.
     timings = driver.execute_script("""
         var data = JSON.parse(document.querySelector('script.ips-ntc-data').textContent);
-        var settings = Object.assign({}, data.initial, {preset: 'map', n_control: 300, allocation: 2});
-        var start = performance.now();
-        var r = IPSNextTrial.compute(data, settings);
-        IPSNextTrial.describe(data, settings, r, 'en'); IPSNextTrial.plotSvg(data, settings, r, 'en', '#0072B2');
-        var design = performance.now() - start;
-        settings.risk_control = 0.3;
-        start = performance.now();
-        r = IPSNextTrial.compute(data, settings);
-        IPSNextTrial.describe(data, settings, r, 'en'); IPSNextTrial.plotSvg(data, settings, r, 'en', '#0072B2');
-        return [design, performance.now() - start];""")
-    _timing("next-trial calculator, new design 600 + 300 (ms)", size, timings[0])
-    _timing("next-trial calculator, new truth (ms)", size, timings[1])
-    assert timings[0] < 50 and timings[1] < 50, f"updates took {timings[0]:.0f} and {timings[1]:.0f} ms"
+        IPSNextTrial.compute(data, data.initial);  // as the page does when it mounts
+        function timed(settings) {
+            var start = performance.now();
+            var r = IPSNextTrial.compute(data, settings);
+            IPSNextTrial.describe(data, settings, r, 'en'); IPSNextTrial.plotSvg(data, settings, r, 'en', '#0072B2');
+            return performance.now() - start;
+        }
+        var designs = ['map', 'robust', 'borrowed'].map(function (preset) {
+            return timed(Object.assign({}, data.initial, {preset: preset, n_control: 300, allocation: 2}));
+        });
+        var truth = timed(Object.assign({}, data.initial, {preset: 'borrowed', n_control: 300, allocation: 2, risk_control: 0.3}));
+        return designs.concat([truth]);""")
+    designs = sorted(timings[:3])
+    _timing("next-trial calculator, new design 600 + 300, median of 3 (ms)", size, designs[1])
+    _timing("next-trial calculator, new design 600 + 300, slowest of 3 (ms)", size, designs[2])
+    _timing("next-trial calculator, new truth (ms)", size, timings[3])
+    assert designs[1] < 50 and timings[3] < 50, f"updates took {timings} ms"
     driver.save_screenshot(str(SHOTS / f"next-trial-calculator-{size}.png"))
 
 
