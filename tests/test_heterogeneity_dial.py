@@ -14,15 +14,6 @@ SCRIPT = Path(__file__).resolve().parent.parent / "_static" / "heterogeneity_dia
 
 
 @pytest.fixture(scope="module")
-def js():
-    from py_mini_racer import MiniRacer
-
-    context = MiniRacer()
-    context.eval(SCRIPT.read_text())
-    return context
-
-
-@pytest.fixture(scope="module")
 def page():
     sets = trial_sets.analysis_sets(data.load_trials())
     chosen = {"all": ("all trials with counts", sets["all trials with counts (main)"]),

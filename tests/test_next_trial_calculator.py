@@ -18,15 +18,6 @@ SCRIPT = Path(__file__).resolve().parent.parent / "_static" / "next_trial_calcul
 
 
 @pytest.fixture(scope="module")
-def js():
-    from py_mini_racer import MiniRacer
-
-    context = MiniRacer()
-    context.eval(SCRIPT.read_text())
-    return context
-
-
-@pytest.fixture(scope="module")
 def page():
     return next_trial_calculator.book_calculator_data()
 

@@ -20,15 +20,6 @@ PROBABILITIES = ("p_benefit", "p_relevant_rd", "p_or_above")
 
 
 @pytest.fixture(scope="module")
-def js():
-    from py_mini_racer import MiniRacer
-
-    context = MiniRacer()
-    context.eval(SCRIPT.read_text())
-    return context
-
-
-@pytest.fixture(scope="module")
 def page_data():
     employment = data.load_employment()
     map_prior = load_map_prior()
