@@ -672,3 +672,19 @@ def record_coverage(trials: pd.DataFrame, published: pd.DataFrame, analysis_id: 
         "k_published": int(target["k_trials"]),
         "n_published": int(target["n_participants"]),
     }
+
+
+def download_list(root: Path | None = None) -> pd.DataFrame:
+    """Every table of the Data Package (``datapackage.json`` beside ``data/``), as the website offers it
+    for download: ``path`` (relative to the site's root, as in the package), ``title``, ``rows`` and
+    ``kilobytes``."""
+    import json
+
+    root = Path(root) if root is not None else DATA_DIR.parent
+    package = json.loads((root / "datapackage.json").read_text())
+    rows = []
+    for resource in package["resources"]:
+        path = root / resource["path"]
+        rows.append({"path": resource["path"], "title": resource.get("title", resource["name"]),
+                     "rows": len(pd.read_csv(path)), "kilobytes": path.stat().st_size / 1000})
+    return pd.DataFrame(rows)

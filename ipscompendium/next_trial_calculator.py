@@ -186,7 +186,7 @@ def reference(data: dict, settings: dict) -> dict:
     :mod:`ipscompendium.general.operating`."""
     preset = next(p for p in data["presets"] if p["key"] == settings["preset"])
     n_control = int(settings["n_control"])
-    n_treatment = int(round(n_control * settings["allocation"]))
+    n_treatment = int(np.floor(n_control * settings["allocation"] + 0.5))  # as the script's Math.round: halves go up
     rule = operating.dual_criterion(settings["significance"], settings["relevant_or"])
     boundary = operating.success_boundary(n_treatment, n_control, _log_prior(preset["prior"]), rule)
     counts = data["belief"]["counts"]

@@ -67,6 +67,23 @@ def study(key: str) -> str:
     return published_label(str(key))
 
 
+@dataclass(frozen=True)
+class Link:
+    """A cell that links somewhere (a file to download, a page): shown as ``text``."""
+
+    text: str
+    href: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _td(cell) -> str:
+    if isinstance(cell, Link):
+        return f'<td class="words"><a href="{html.escape(cell.href)}">{html.escape(cell.text)}</a></td>'
+    return f'<td class="{"num" if _reads_as_number(cell) else "words"}">{html.escape(str(cell))}</td>'
+
+
 @dataclass
 class Table:
     """A table ready for the page; Jupyter shows it through ``_repr_html_``."""
@@ -81,8 +98,7 @@ class Table:
         caption_id = f"ips-table-{next(_CAPTION_IDS)}"
         head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in self.text.columns)
         rows = "".join(
-            "<tr>" + "".join(f'<td class="{"num" if _reads_as_number(cell) else "words"}">{html.escape(str(cell))}</td>'
-                             for cell in row) + "</tr>"
+            "<tr>" + "".join(_td(cell) for cell in row) + "</tr>"
             for row in self.text.itertuples(index=False))
         body = (f'<table class="ips-table" aria-labelledby="{caption_id}"><thead><tr>{head}</tr></thead>'
                 f"<tbody>{rows}</tbody></table>")
@@ -112,6 +128,8 @@ def _reads_as_number(cell: str) -> bool:
 
 
 def _cell(value, formatter: Callable | None, decimals: int) -> str | None:
+    if isinstance(value, Link):
+        return value
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     if formatter is not None:

@@ -18,21 +18,6 @@ def _pip_pins() -> dict[str, str]:
     return pins
 
 
-def _conda_pins() -> dict[str, str]:
-    env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    pins = {}
-    for dependency in env["dependencies"]:
-        if isinstance(dependency, str) and "=" in dependency:
-            name, version = dependency.split("=", 1)
-            pins[name.lower()] = version
-        elif isinstance(dependency, dict):  # the pip section: packages conda-forge does not carry
-            for line in dependency.get("pip", []):
-                if "==" in line:
-                    name, version = line.split("==")
-                    pins[name.lower()] = version
-    return pins
-
-
 def test_every_pip_pin_is_exact():
     for line in (ROOT / "requirements.txt").read_text().splitlines():
         line = line.split("#")[0].strip()
@@ -40,11 +25,18 @@ def test_every_pip_pin_is_exact():
             assert re.fullmatch(r"[A-Za-z0-9_.\-]+==[A-Za-z0-9_.]+", line), f"not an exact pin: {line}"
 
 
-def test_environment_yml_agrees_with_requirements():
-    conda = _conda_pins()
-    python = conda.pop("python")
-    assert python == "3.12"
-    assert conda == _pip_pins()
+def test_binder_installs_what_ci_installs():
+    """environment.yml takes Python and pip from conda and nothing else; pip then installs
+    requirements.txt, and postBuild the package without dependencies: the same two commands as
+    scripts/make_venv.sh, which CI runs."""
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    assert env["channels"] == ["conda-forge"]
+    assert env["dependencies"] == ["python=3.12", "pip", {"pip": ["-r requirements.txt"]}]
+    make_venv = (ROOT / "scripts" / "make_venv.sh").read_text()
+    assert "pip install --quiet -r requirements.txt" in make_venv and "pip install --quiet --no-deps -e ." in make_venv
+    post_build = [line for line in (ROOT / "postBuild").read_text().splitlines() if line and not line.startswith("#")]
+    assert "python -m pip install --no-deps -e ." in post_build
+    assert (ROOT / "postBuild").stat().st_mode & 0o111, "postBuild must be executable"
 
 
 def test_jupyter_book_is_the_sphinx_generation():

@@ -517,3 +517,12 @@ def test_command_line_forest_plot_is_report_wide_and_the_books_is_phone_wide(cap
     assert style.check_legible(phone, "phone forest") >= style.MIN_FONT_PT
     plt.close(report)
     plt.close(phone)
+
+
+def test_a_link_cell_is_an_anchor_and_its_text_is_escaped():
+    from ipscompendium import tables
+
+    frame = pd.DataFrame({"file": [tables.Link("a<b>.csv", "../data/a&b.csv")], "rows": [3]})
+    markup = tables.table(frame, "Files", {"file": "File", "rows": "Rows"}).to_html()
+    assert '<td class="words"><a href="../data/a&amp;b.csv">a&lt;b&gt;.csv</a></td>' in markup
+    assert "a<b>.csv" in repr(tables.table(frame, "Files"))

@@ -212,3 +212,25 @@ def test_every_norwegian_passage_is_tagged_nb(pages):
     assert not bad, "Norwegian passages without lang=\"nb\":\n" + "\n".join(bad[:20])
     summary = _main(pages["book/sammendrag.html"])
     assert summary.find("h1").find_parent(attrs={"lang": "nb"}), "the summary's heading is not tagged nb"
+
+
+def test_the_data_can_be_downloaded_from_the_site(pages):
+    """Every file of the Data Package is in the built site at its own path, linked from the data
+    chapter; the zip holds all of them, byte for byte, and the archive page links it."""
+    import json
+    import zipfile
+
+    root = HTML.parents[1]
+    package = json.loads((root / "datapackage.json").read_text())
+    linked = {a["href"] for a in pages["notebooks/data.html"].find_all("a", href=True)}
+    assert "../ipscompendium-data.zip" in linked and "../datapackage.json" in linked
+    assert (HTML / "datapackage.json").read_bytes() == (root / "datapackage.json").read_bytes()
+    with zipfile.ZipFile(HTML / "ipscompendium-data.zip") as archive:
+        names = set(archive.namelist())
+        for resource in package["resources"]:
+            path = resource["path"]
+            assert f"../{path}" in linked, f"the data chapter does not link {path}"
+            assert (HTML / path).read_bytes() == (root / path).read_bytes(), f"{path} is missing or stale in the site"
+            assert archive.read(f"ipscompendium-data/{path}") == (root / path).read_bytes()
+        assert "ipscompendium-data/datapackage.json" in names and "ipscompendium-data/data/README.md" in names
+    assert "../ipscompendium-data.zip" in {a["href"] for a in pages["book/archive.html"].find_all("a", href=True)}

@@ -1,0 +1,49 @@
+"""Offer the data from the website: every file of ``data/`` and ``datapackage.json``, and all of
+them in one zip, copied into the built book so that a reader can download them without the
+repository.
+
+The files keep their paths (``data/...`` beside ``datapackage.json`` at the site's root), so the
+Data Package's relative paths work in a copy of the site or in the unpacked zip. The data chapter
+lists every file with its title from ``datapackage.json``; the archive page links the zip.
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+from sphinx.application import Sphinx
+
+#: The zip, at the site's root.
+ZIP_NAME = "ipscompendium-data.zip"
+
+
+def data_files(root: Path) -> list[Path]:
+    """The files offered, relative to the repository root: ``datapackage.json`` and ``data/``'s
+    tables and README (in a stable order)."""
+    files = [Path("datapackage.json")] + sorted(p.relative_to(root) for p in (root / "data").rglob("*")
+                                                if p.is_file() and p.suffix in (".csv", ".md"))
+    return files
+
+
+def _copy(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    root, out = Path(app.srcdir), Path(app.outdir)
+    files = data_files(root)
+    for relative in files:
+        target = out / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(root / relative, target)
+    with zipfile.ZipFile(out / ZIP_NAME, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for relative in files:
+            # a fixed date: the zip changes only when a file does
+            info = zipfile.ZipInfo(str(Path("ipscompendium-data") / relative), date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, (root / relative).read_bytes())
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("build-finished", _copy)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
