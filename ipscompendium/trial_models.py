@@ -80,18 +80,23 @@ def robust_weight_curve(employment: pd.DataFrame, informative_prior: NormalMixtu
     """Grid-exact probabilities of benefit at every follow-up as the robust weight goes from 0 to 1,
     with the posterior weight of the vague component and the robust prior's effective sample size."""
     from ipscompendium.general.priors import ess_per_arm, robustify
-    from ipscompendium.general.trial_grid import mixture_component_weights, trial_benefit
+    from ipscompendium.general.trial_grid import RELEVANT_RISK_DIFFERENCE, log_or_likelihood
 
     rows = []
     for row in employment.itertuples():
         arm_counts = counts(row)
         control_risk = arm_counts[2] / arm_counts[3]
+        # one lattice per follow-up answers every weight: the prior only weighs the lattice's diagonals
+        likelihood = log_or_likelihood(*arm_counts, baseline, rd_threshold=RELEVANT_RISK_DIFFERENCE)
         for w in weights:
             prior = robustify(informative_prior, float(w))
-            posterior_vague = mixture_component_weights(*arm_counts, prior, baseline)[-1] if 0 < w < 1 else float(w)
+            # each component's evidence: its prior weight times the data's mass under it, summed over the diagonals
+            log_w = [np.log(weight) + np.logaddexp.reduce(likelihood.log_mass + NormalMixturePrior("c", (1.0,), (m,), (sd,)).logpdf(likelihood.log_or))
+                     if weight > 0 else -np.inf for weight, m, sd in zip(prior.weights, prior.means, prior.sds)]
+            posterior_vague = float(np.exp(log_w[-1] - np.logaddexp.reduce(log_w)))
             rows.append({"timepoint_months": int(row.timepoint_months), "robust weight": float(w),
-                         **trial_benefit(*arm_counts, prior, baseline), "posterior weight of vague component": float(posterior_vague),
-                         "prior ESS per arm": ess_per_arm(prior, control_risk)})
+                         "p_benefit": likelihood.prob_log_or_above(prior), "p_relevant_rd": likelihood.prob_rd_above(prior),
+                         "posterior weight of vague component": posterior_vague, "prior ESS per arm": ess_per_arm(prior, control_risk)})
     return pd.DataFrame(rows)
 
 
@@ -140,14 +145,16 @@ def baseline_sensitivity(employment: pd.DataFrame, log_or_prior: NormalMixturePr
 def sceptic_curve(employment: pd.DataFrame, anchor_odds_ratios: np.ndarray, baseline: BaselinePrior = DEFAULT_BASELINE) -> pd.DataFrame:
     """P(benefit) and P(RD > 10 points) under ever more sceptical priors: how sceptical must one be to doubt the benefit?"""
     from ipscompendium.general.priors import sceptic_grid
-    from ipscompendium.general.trial_grid import trial_benefit
+    from ipscompendium.general.trial_grid import RELEVANT_RISK_DIFFERENCE, log_or_likelihood
 
+    # one lattice per follow-up answers every sceptic: the prior only weighs the lattice's diagonals
+    likelihoods = {int(row.timepoint_months): log_or_likelihood(*counts(row), baseline, rd_threshold=RELEVANT_RISK_DIFFERENCE)
+                   for row in employment.itertuples()}
     rows = []
     for anchor, prior in zip(anchor_odds_ratios, sceptic_grid(anchor_odds_ratios)):
-        for row in employment.itertuples():
-            result = trial_benefit(*counts(row), prior, baseline)
-            rows.append({"timepoint_months": int(row.timepoint_months), "anchor OR": float(anchor), "prior SD": prior.sds[0],
-                         "p_benefit": result["p_benefit"], "p_relevant_rd": result["p_relevant_rd"]})
+        for months, likelihood in likelihoods.items():
+            rows.append({"timepoint_months": months, "anchor OR": float(anchor), "prior SD": prior.sds[0],
+                         "p_benefit": likelihood.prob_log_or_above(prior), "p_relevant_rd": likelihood.prob_rd_above(prior)})
     return pd.DataFrame(rows)
 
 

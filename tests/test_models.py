@@ -260,6 +260,29 @@ def test_leave_one_out_refits_move_away_from_an_outlier():
     y = np.array([0.4, 0.9, 0.6, 1.1, 0.75, 2.5])
     se = np.full(6, 0.2)
     labels = ["a", "b", "c", "d", "e", "outlier"]
-    loo = bayes_meta.leave_one_out_refits(y, se, labels, HALF_NORMAL_1, seed=71, target_accept=0.99, draws=2000, tune=2000)
+    loo = bayes_meta.leave_one_out_refits(y, se, labels, HALF_NORMAL_1)
     assert list(loo["left out"]) == labels
     assert loo.set_index("left out")["pooled RR"].idxmin() == "outlier"
+    assert loo.set_index("left out")["tau"].idxmin() == "outlier"  # the spread is the outlier's
+    # each row is the exact posterior of the other five
+    alone = bayes_meta.exact_summary(y[:5], se[:5], HALF_NORMAL_1)
+    assert loo.iloc[5]["pooled RR"] == alone["RR_median"] and loo.iloc[5]["RR 2.5%"] == alone["RR_low"]
+
+
+def test_the_exact_summary_is_the_common_effect_posterior_when_tau_is_held_at_zero():
+    """With a prior that pins tau near 0, the pooled log RR is normal with precision 1/s0^2 + sum 1/se^2
+    (closed form): the summary's median, interval and tail probabilities are that normal's."""
+    from scipy.stats import norm
+
+    y = np.array([0.4, 0.9, 0.6, 1.1, 0.75, 0.2, 0.5])
+    se = np.array([0.2, 0.3, 0.25, 0.4, 0.2, 0.35, 0.3])
+    pinned = tau_priors.TauPrior("half-normal(1e-4)", "half_normal", scale=1e-4)
+    exact_ = bayes_meta.exact_summary(y, se, pinned, tau_max=1e-2)
+    precision = 1 / bayes_meta.MU_PRIOR_SD**2 + np.sum(1 / se**2)
+    mean, sd = np.sum(y / se**2) / precision, np.sqrt(1 / precision)
+    assert exact_["RR_median"] == pytest.approx(np.exp(mean), rel=1e-4)
+    assert exact_["RR_low"] == pytest.approx(np.exp(norm.ppf(0.025, mean, sd)), rel=1e-4)
+    assert exact_["RR_high"] == pytest.approx(np.exp(norm.ppf(0.975, mean, sd)), rel=1e-4)
+    for t in (1.0, 1.5, 2.0):
+        assert exact_[f"P(RR > {t:g})"] == pytest.approx(norm.sf(np.log(t), mean, sd), abs=1e-4)
+    assert exact_["tau_high"] < 1e-3

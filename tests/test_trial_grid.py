@@ -481,3 +481,36 @@ def test_odds_ratio_quantiles_do_not_snap_to_the_lattice():
     # two priors, two different lower bounds (they used to agree to the last digit)
     other = trial_grid.posterior_grid(19, 36, 7, 18, trial_grid.effect_prior(priors.normal_prior("n", 0.0, 1.9)))
     assert abs(other.quantiles(other.log_or, [0.025])[0] - grid.quantiles(grid.log_or, [0.025])[0]) > 1e-4
+
+
+def test_the_diagonal_sums_give_p_rd_above_for_any_prior_as_the_full_grid_does():
+    """LogOddsRatioLikelihood with an rd_threshold: P(RD > 10 points) for normal and mixture priors
+    equals TwoArmGrid.prob_rd_above on the same lattice (the same cells, summed by diagonal first)."""
+    from ipscompendium.general import priors
+
+    likelihood = trial_grid.log_or_likelihood(19, 36, 7, 18, rd_threshold=0.10)
+    for prior in (priors.normal_prior("sceptic", 0.0, 0.4), priors.weakly_informative_prior(),
+                  priors.robustify(priors.normal_prior("informative", 1.5, 0.6), 0.3)):
+        grid = trial_grid.posterior_grid(19, 36, 7, 18, trial_grid.effect_prior(prior))
+        assert likelihood.prob_rd_above(prior) == pytest.approx(grid.prob_rd_above(0.10), abs=1e-12)
+        assert likelihood.prob_log_or_above(prior) == pytest.approx(grid.prob_log_or_above(0.0), abs=1e-12)
+    with pytest.raises(ValueError, match="rd_threshold"):
+        trial_grid.log_or_likelihood(19, 36, 7, 18).prob_rd_above(priors.weakly_informative_prior())
+
+
+def test_the_sceptic_curve_is_the_grid_answer_for_each_sceptic():
+    import pandas as pd
+
+    from ipscompendium import trial_models
+    from ipscompendium.general import priors
+
+    employment = pd.DataFrame({"timepoint_months": [6, 12], "employed_ips": [11, 19], "n_ips": [34, 36],
+                               "employed_control": [6, 7], "n_control": [19, 18]})
+    anchors = np.array([1.2, 2.0, 6.0])
+    curve = trial_models.sceptic_curve(employment, anchors)
+    for (anchor, prior) in zip(anchors, priors.sceptic_grid(anchors)):
+        for months, counts in ((6, (11, 34, 6, 19)), (12, (19, 36, 7, 18))):
+            expected = trial_grid.trial_benefit(*counts, prior)
+            row = curve[(curve["anchor OR"] == anchor) & (curve["timepoint_months"] == months)].iloc[0]
+            assert row["p_benefit"] == pytest.approx(expected["p_benefit"], abs=1e-12)
+            assert row["p_relevant_rd"] == pytest.approx(expected["p_relevant_rd"], abs=1e-12)

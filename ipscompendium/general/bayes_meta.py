@@ -171,15 +171,54 @@ def covariate_effect(
     return out
 
 
-def leave_one_out_refits(y: np.ndarray, se: np.ndarray, labels: list[str], tau_prior: TauPrior, seed: int, **sample_kwargs) -> pd.DataFrame:
-    """Refit the normal-normal model without each trial in turn; the pooled RR and tau each time."""
-    from ipscompendium.general.sampling import sample
+def exact_summary(y: np.ndarray, se: np.ndarray, tau_prior: TauPrior, *, mu_prior_sd: float = MU_PRIOR_SD, tau_max: float = 3.0,
+                  points: int = 4001, thresholds: tuple[float, ...] = (1.0, 1.5, 2.0)) -> dict[str, float]:
+    """The normal-normal model's estimands of :func:`meta_summary`, computed exactly (one-dimensional
+    quadrature over tau, :func:`ipscompendium.general.exact.normal_normal_posterior`), without sampling.
 
+    Parameters
+    ----------
+    y, se : numpy.ndarray
+        The trials' log risk ratios and their standard errors.
+    tau_prior : TauPrior
+        The prior on the between-trial standard deviation.
+    mu_prior_sd : float
+        The SD of the normal prior on the pooled log risk ratio (mean 0).
+    tau_max, points : float, int
+        The grid over tau.
+    thresholds : tuple of float
+        Risk ratios t for which P(RR > t) is reported.
+
+    Returns
+    -------
+    dict
+        ``RR_median``, ``RR_low``, ``RR_high`` (the 95% interval), ``P(RR > t)`` for each threshold,
+        and ``tau_median``, ``tau_low``, ``tau_high``: the keys :func:`meta_summary` gives.
+    """
+    from ipscompendium.general.exact import normal_normal_posterior
+
+    post = normal_normal_posterior(np.asarray(y, float), np.asarray(se, float), tau_prior.logpdf, mu_prior_sd=mu_prior_sd,
+                                   tau_max=tau_max, points=points)
+    out = {"RR_median": float(np.exp(post.mu_quantile(0.5))), "RR_low": float(np.exp(post.mu_quantile(0.025))),
+           "RR_high": float(np.exp(post.mu_quantile(0.975)))}
+    for t in thresholds:
+        out[f"P(RR > {t:g})"] = 1.0 - post.mu_cdf(float(np.log(t)))
+    out["tau_median"], out["tau_low"], out["tau_high"] = (post.tau_quantile(0.5), post.tau_quantile(0.025), post.tau_quantile(0.975))
+    return out
+
+
+def leave_one_out_refits(y: np.ndarray, se: np.ndarray, labels: list[str], tau_prior: TauPrior, **exact_kwargs) -> pd.DataFrame:
+    """The normal-normal model refitted without each trial in turn, exactly (:func:`exact_summary`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per trial left out: ``left out``, ``pooled RR``, ``RR 2.5%``, ``RR 97.5%``, ``tau`` (the median).
+    """
     rows = []
+    y, se = np.asarray(y, float), np.asarray(se, float)
     for j, label in enumerate(labels):
         keep = np.arange(len(labels)) != j
-        idata = sample(normal_normal_model(np.asarray(y)[keep], np.asarray(se)[keep], tau_prior), seed=seed + j,
-                       label=f"leave out {label}", **{"target_accept": 0.95, **sample_kwargs})
-        s = meta_summary(idata)
+        s = exact_summary(y[keep], se[keep], tau_prior, **exact_kwargs)
         rows.append({"left out": label, "pooled RR": s["RR_median"], "RR 2.5%": s["RR_low"], "RR 97.5%": s["RR_high"], "tau": s["tau_median"]})
     return pd.DataFrame(rows)

@@ -309,6 +309,9 @@ class LogOddsRatioLikelihood:
 
     log_or: np.ndarray  # the diagonals' log-OR values, one lattice step apart, centred on 0
     log_mass: np.ndarray  # log of the summed likelihood x baseline prior on each diagonal (up to a constant)
+    #: the same sums over the cells whose risk difference exceeds ``rd_threshold`` (when one was asked for)
+    log_mass_rd_above: np.ndarray | None = None
+    rd_threshold: float | None = None
 
     def posterior_weights(self, log_or_prior: NormalMixturePrior) -> np.ndarray:
         log_post = self.log_mass + log_or_prior.logpdf(self.log_or)
@@ -328,6 +331,19 @@ class LogOddsRatioLikelihood:
         on_line = np.abs(offset) <= 1e-9
         return float(weight[(offset > 0) & ~on_line].sum() + 0.5 * weight[on_line].sum())
 
+    def prob_rd_above(self, log_or_prior: NormalMixturePrior) -> float:
+        """P(risk difference > ``rd_threshold``) under a prior on the log-OR: the prior weighs each
+        diagonal, whose cells above the threshold were summed once (as :meth:`TwoArmGrid.prob_rd_above`
+        sums them, cell by cell)."""
+        if self.log_mass_rd_above is None:
+            raise ValueError("this likelihood was built without an rd_threshold (log_or_likelihood(..., rd_threshold=...))")
+        log_prior = log_or_prior.logpdf(self.log_or)
+        log_all = self.log_mass + log_prior
+        top = np.max(log_all)
+        with np.errstate(invalid="ignore"):
+            above = np.exp(self.log_mass_rd_above + log_prior - top)
+        return float(np.nansum(above) / np.exp(log_all - top).sum())
+
     def prob_benefit_surface(self, means: np.ndarray, sds: np.ndarray) -> np.ndarray:
         """P(log-OR > 0) under N(mean, sd^2) priors: rows are ``sds``, columns ``means``."""
         m, s = np.asarray(means, float)[None, :, None], np.asarray(sds, float)[:, None, None]
@@ -339,9 +355,10 @@ class LogOddsRatioLikelihood:
 
 def log_or_likelihood(
     events_treatment: int, n_treatment: int, events_control: int, n_control: int,
-    baseline: BaselinePrior = DEFAULT_BASELINE, points: int = DEFAULT_POINTS,
+    baseline: BaselinePrior = DEFAULT_BASELINE, points: int = DEFAULT_POINTS, rd_threshold: float | None = None,
 ) -> LogOddsRatioLikelihood:
-    """:class:`LogOddsRatioLikelihood` of a trial, on the lattice :func:`posterior_grid` uses."""
+    """:class:`LogOddsRatioLikelihood` of a trial, on the lattice :func:`posterior_grid` uses; with
+    ``rd_threshold``, also the sums over the cells whose risk difference exceeds it."""
     axis, step = _lattice(events_treatment, n_treatment, events_control, n_control, None, points)
     control, treatment = axis[:, None], axis[None, :]
     log_cell = (
@@ -354,7 +371,13 @@ def log_or_likelihood(
     mass = np.bincount(diagonal, weights=np.exp(log_cell - top).ravel(), minlength=2 * points - 1)
     with np.errstate(divide="ignore"):
         log_mass = np.log(mass) + top
-    return LogOddsRatioLikelihood((np.arange(2 * points - 1) - (points - 1)) * step, log_mass)
+    log_mass_rd_above = None
+    if rd_threshold is not None:
+        above = (expit(treatment) - expit(control) > rd_threshold).ravel()
+        mass_above = np.bincount(diagonal, weights=np.exp(log_cell - top).ravel() * above, minlength=2 * points - 1)
+        with np.errstate(divide="ignore"):
+            log_mass_rd_above = np.log(mass_above) + top
+    return LogOddsRatioLikelihood((np.arange(2 * points - 1) - (points - 1)) * step, log_mass, log_mass_rd_above, rd_threshold)
 
 
 def sceptical_sd_for(likelihood: LogOddsRatioLikelihood, target: float) -> float | None:
