@@ -9,7 +9,7 @@ TIMED := $(PY3) scripts/timed.py
 # the notebooks `make rerun-check` runs (all when empty)
 NOTEBOOKS ?=
 
-.PHONY: book test pytest built-test browser-test clean benchmark mutation rerun-check
+.PHONY: book test pytest built-test browser-test clean benchmark mutation rerun-check pdf pdf-test
 
 $(STAMP): requirements.txt pyproject.toml scripts/make_venv.sh
 	$(TIMED) "install" -- bash scripts/make_venv.sh $(VENV)
@@ -19,6 +19,8 @@ $(STAMP): requirements.txt pyproject.toml scripts/make_venv.sh
 book: $(STAMP)
 	# Sphinx will not overwrite a changed static file in place: remove the built copies of the book's own
 	rm -f $(addprefix _build/html/,$(wildcard _static/*))
+	# a PDF printed from an earlier book would outlive it: `make pdf` prints it again
+	rm -f _build/html/ipscompendium.pdf
 	$(BIN)/python scripts/cache_guard.py
 	# the notebooks the cache lacks, executed side by side; the build then reads them from the cache
 	$(TIMED) "notebooks (in parallel)" -- $(BIN)/python scripts/execute_notebooks.py --cache _build/.jupyter_cache
@@ -52,6 +54,14 @@ browser-test: $(STAMP)
 	  { echo "browser-test needs chromium and chromedriver: apt-get install -y chromium chromium-driver"; exit 1; }
 	$(BIN)/python -m pip install --quiet -r requirements-browser.txt
 	$(TIMED) "browser check" -- $(BIN)/python -m pytest -m browser tests/browser -q
+
+## make pdf: the whole book as one PDF (_build/html/ipscompendium.pdf, linked from the welcome page),
+## printed offline by Debian's chromium from a one-page build; `make pdf-test` checks it with pdftotext
+pdf: book
+	$(TIMED) "pdf" -- $(BIN)/python scripts/make_pdf.py
+
+pdf-test: $(STAMP)
+	$(BIN)/python -m pytest -m pdf tests/pdf -q
 
 ## make benchmark: time the model fits and the command line, and re-run every notebook one at a
 ## time for the README's table (not part of the tests)

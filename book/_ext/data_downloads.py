@@ -4,7 +4,9 @@ repository.
 
 The files keep their paths (``data/...`` beside ``datapackage.json`` at the site's root), so the
 Data Package's relative paths work in a copy of the site or in the unpacked zip. The data chapter
-lists every file with its title from ``datapackage.json``; the archive page links the zip.
+lists every file with its title from ``datapackage.json``; the archive page links the zip. The
+welcome page links the whole book as a PDF while the site holds one (``make pdf`` prints it;
+``make book`` removes it first, so a PDF never outlives the book it was printed from).
 """
 
 from __future__ import annotations
@@ -17,6 +19,10 @@ from sphinx.application import Sphinx
 
 #: The zip, at the site's root.
 ZIP_NAME = "ipscompendium-data.zip"
+#: The whole book as one PDF, at the site's root, when `make pdf` has built it.
+PDF_NAME = "ipscompendium.pdf"
+PDF_LINK = ('<p class="ips-pdf-link"><a href="../ipscompendium.pdf">The whole book as one PDF</a>, '
+            'for print and handouts.</p>')
 
 
 def data_files(root: Path) -> list[Path]:
@@ -25,6 +31,25 @@ def data_files(root: Path) -> list[Path]:
     files = [Path("datapackage.json")] + sorted(p.relative_to(root) for p in (root / "data").rglob("*")
                                                 if p.is_file() and p.suffix in (".csv", ".md"))
     return files
+
+
+def sync_pdf_link(out: Path) -> bool:
+    """The welcome page links the PDF exactly when the site holds it: insert the link under the
+    page's title, or take it out. Returns whether the page links it now."""
+    welcome = Path(out) / "book" / "welcome.html"
+    if not welcome.exists():
+        return False
+    text = welcome.read_text(encoding="utf-8")
+    text = text.replace(PDF_LINK, "")
+    wanted = (Path(out) / PDF_NAME).exists()
+    if wanted:
+        end = text.find("</h1>")
+        if end < 0:
+            return False
+        end += len("</h1>")
+        text = text[:end] + PDF_LINK + text[end:]
+    welcome.write_text(text, encoding="utf-8")
+    return wanted
 
 
 def _copy(app: Sphinx, exception: Exception | None) -> None:
@@ -42,6 +67,7 @@ def _copy(app: Sphinx, exception: Exception | None) -> None:
             info = zipfile.ZipInfo(str(Path("ipscompendium-data") / relative), date_time=(2020, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, (root / relative).read_bytes())
+    sync_pdf_link(out)
 
 
 def setup(app: Sphinx) -> dict:
