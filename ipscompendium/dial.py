@@ -103,14 +103,24 @@ def terms_html(terms, language: str, glossary: str) -> str:
     return f'<p class="ips-dial-terms">{TERMS_LABEL[language]}: {links}</p>'
 
 
-class PriorDial:
-    """The dial as an HTML block for the book (``Publisher.html``), in English or Norwegian (``nb``)."""
+class BrowserTool:
+    """An in-browser tool of the book as an HTML block (``Publisher.html``): the data its script
+    reads, rendered by the subclass's ``render(data, element_id, language, glossary)`` in English or
+    Norwegian (``nb``); ``glossary`` is the glossary page's address from the page it is on."""
 
-    def __init__(self, data: dict, dial_id: str = "ips-prior-dial", language: str = "en", glossary: str = "../book/glossary.html"):
-        self.data, self.dial_id, self.language, self.glossary = data, dial_id, language, glossary
+    default_id = ""
+
+    def __init__(self, data: dict, element_id: str | None = None, language: str = "en", glossary: str = "../book/glossary.html"):
+        self.data, self.element_id, self.language, self.glossary = data, element_id or self.default_id, language, glossary
 
     def _repr_html_(self) -> str:
-        return dial_html(self.data, self.dial_id, self.language, self.glossary)
+        return type(self).render(self.data, self.element_id, self.language, self.glossary)
+
+
+class PriorDial(BrowserTool):
+    """The prior dial of the IPS in Pain chapter."""
+
+    default_id = "ips-prior-dial"
 
     def __repr__(self) -> str:
         return f"PriorDial({len(self.data['presets'])} named priors, {len(self.data['timepoints'])} follow-ups)"
@@ -150,3 +160,6 @@ def dial_html(data: dict, dial_id: str = "ips-prior-dial", language: str = "en",
 <p class="ips-dial-live" aria-live="polite"></p>
 {terms_html(TERMS, language, glossary)}
 </section>"""
+
+
+PriorDial.render = staticmethod(dial_html)

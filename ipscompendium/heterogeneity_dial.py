@@ -17,7 +17,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from ipscompendium.dial import terms_html
+from ipscompendium.dial import BrowserTool, terms_html
 from ipscompendium.general.effect_sizes import effect_sizes
 from ipscompendium.general.tau_priors import TauPrior
 
@@ -86,14 +86,10 @@ def tau_prior_for(data: dict, family: str, scale: float) -> TauPrior:
     return TauPrior(f"{family}({scale:g})", family, scale=float(scale))
 
 
-class HeterogeneityDial:
-    """The dial as an HTML block for the book (``Publisher.html``)."""
+class HeterogeneityDial(BrowserTool):
+    """The heterogeneity dial of the Bayesian meta-analysis chapter."""
 
-    def __init__(self, data: dict, dial_id: str = "ips-tau-dial", language: str = "en", glossary: str = "../book/glossary.html"):
-        self.data, self.dial_id, self.language, self.glossary = data, dial_id, language, glossary
-
-    def _repr_html_(self) -> str:
-        return dial_html(self.data, self.dial_id, self.language, self.glossary)
+    default_id = "ips-tau-dial"
 
     def __repr__(self) -> str:
         return f"HeterogeneityDial({len(self.data['sets'])} trial sets)"
@@ -125,6 +121,9 @@ aria-label="{html.escape(labels['family'])}">
 <p class="ips-dial-live ips-tau-dial-live" aria-live="polite"></p>
 {terms_html(TERMS, language, glossary)}
 </section>"""
+
+
+HeterogeneityDial.render = staticmethod(dial_html)
 
 
 def reference(data: dict, set_key: str, family: str, scale: float) -> dict:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ipscompendium.dial import terms_html
+from ipscompendium.dial import BrowserTool, terms_html
 from ipscompendium.general import operating, trial_grid
 from ipscompendium.general.priors import NormalMixturePrior
 
@@ -205,14 +205,10 @@ def reference(data: dict, settings: dict) -> dict:
                 boundary, operating.risk_with_odds_ratio(risks, settings["odds_ratio"]), risks)]}
 
 
-class NextTrialCalculator:
-    """The calculator as an HTML block for the book (``Publisher.html``)."""
+class NextTrialCalculator(BrowserTool):
+    """The next-trial calculator of the design chapter."""
 
-    def __init__(self, data: dict, calculator_id: str = "ips-next-trial", language: str = "en", glossary: str = "../book/glossary.html"):
-        self.data, self.calculator_id, self.language, self.glossary = data, calculator_id, language, glossary
-
-    def _repr_html_(self) -> str:
-        return calculator_html(self.data, self.calculator_id, self.language, self.glossary)
+    default_id = "ips-next-trial"
 
     def __repr__(self) -> str:
         return f"NextTrialCalculator({len(self.data['presets'])} analysis priors)"
@@ -254,6 +250,9 @@ aria-label="{html.escape(labels['name'])}">
 <p class="ips-dial-live ips-ntc-live" aria-live="polite"></p>
 {terms_html(TERMS, language, glossary)}
 </section>"""
+
+
+NextTrialCalculator.render = staticmethod(calculator_html)
 
 
 #: The design chapter's choices: the registry's weight in the borrowed control arm's robust prior,

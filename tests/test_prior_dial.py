@@ -112,6 +112,9 @@ def test_the_dial_speaks_norwegian(page_data):
     assert set(page["words"]["nb"]) == set(page["words"]["en"])
     with pytest.raises(ValueError, match="language"):
         dial.dial_html(page, language="de")
+    # the block the chapter glues is the same markup
+    assert dial.PriorDial(page)._repr_html_() == dial.dial_html(page)
+    assert dial.PriorDial(page, "ips-prior-dial-nb", "nb", "glossary.html")._repr_html_() == markup
 
 
 def test_the_dial_refuses_missing_named_priors(page_data):
