@@ -214,7 +214,7 @@ class NextTrialCalculator(BrowserTool):
         return f"NextTrialCalculator({len(self.data['presets'])} analysis priors)"
 
 
-def _slider(calculator_id: str, name: str, label: str, value: float) -> str:
+def _slider(name: str, label: str, value: float) -> str:
     low, high, step = SLIDERS[name]
     return (f'<label class="ips-dial-row">{label} <output class="ips-ntc-{name}-out"></output>'
             f'<input class="ips-ntc-{name}" type="range" min="{low}" max="{high}" step="{step}" value="{value}"></label>')
@@ -230,8 +230,8 @@ def calculator_html(data: dict, calculator_id: str = "ips-next-trial", language:
                       for p in data["presets"])
     allocations = "".join(f'<label><input type="radio" name="{calculator_id}-allocation" value="{a:g}"'
                           f'{" checked" if a == initial["allocation"] else ""}> {text}</label>' for a, text in ALLOCATIONS)
-    size = _slider(calculator_id, "n_control", labels["n_control"], initial["n_control"])
-    sliders = "".join(_slider(calculator_id, name, labels[name], initial[name]) for name in
+    size = _slider("n_control", labels["n_control"], initial["n_control"])
+    sliders = "".join(_slider(name, labels[name], initial[name]) for name in
                       ("risk_control", "odds_ratio", "significance", "relevant_or"))
     alpha = f"{data['nominal_alpha']:g}" if language == "en" else f"{data['nominal_alpha']:g}".replace(".", ",")
     payload = json.dumps(data).replace("</", "<\\/")

@@ -36,6 +36,40 @@ def test_the_book_page_holds_the_chapter_s_priors_and_belief(page):
     registry = robust_control_prior(0.16 * 315, 315, 0.8)  # the report's registry: 16% of 315
     assert borrowed["means"] == pytest.approx(list(registry.means)) and borrowed["weights"] == pytest.approx([0.8, 0.2])
     assert page["presets"][0]["colour"] == "currentColor" and page["presets"][1]["colour"] == "#D55E00"
+    # the whole structure the script reads (mutmut: a renamed key survives only if nothing reads it here)
+    assert set(page) == {"presets", "belief", "control_risks", "nominal_alpha", "initial", "words"}
+    assert page["initial"] == {"preset": "weakly", "n_control": 100, "allocation": 1.0, "risk_control": 0.39, "odds_ratio": 2.0,
+                               "significance": 0.975, "relevant_or": 1.5}
+    assert page["control_risks"] == pytest.approx(list(np.linspace(0.05, 0.6, 45))) and page["nominal_alpha"] == 0.025
+    assert [p["label"] for p in page["presets"]][::4] == [{"en": "weakly informative", "nb": "svakt informativ"},
+                                                          {"en": "borrowed control arm", "nb": "lånt kontrollarm"}]
+    assert page["presets"][0]["prior"]["control"] is None and page["presets"][0]["prior"]["baseline"] == {"mean": 0.0, "sd": 1.5}
+    assert page["presets"][-1]["prior"]["baseline"] is None
+    assert page["belief"]["prior"]["control"] is None and page["belief"]["prior"]["baseline"] == {"mean": 0.0, "sd": 1.5}
+    sceptical = priors.sceptical_prior(np.log(2.0))
+    assert page["presets"][1]["prior"]["effect"] == {"weights": [1.0], "means": [0.0], "sds": [pytest.approx(sceptical.sds[0])]}
+    assert page["words"] == next_trial_calculator.WORDS and set(page["words"]["nb"]) == set(page["words"]["en"])
+
+
+def test_the_reference_reads_any_baseline_and_control_prior():
+    """reference() rebuilds each prior from the JSON the script reads: a baseline other than the
+    default, and a control-arm prior, give the package's own densities."""
+    from ipscompendium.general import trial_grid
+
+    effect = priors.normal_prior("effect", 0.2, 0.7)
+    control = priors.normal_prior("control", -1.0, 0.4)
+    grid = np.linspace(-3, 3, 7)
+    shifted = {"effect": next_trial_calculator._mixture(effect), "control": None, "baseline": {"mean": 0.3, "sd": 1.0}}
+    expected = trial_grid.effect_prior(effect, trial_grid.BaselinePrior(1.0, 0.3))(grid[:, None], grid[None, :])
+    assert np.allclose(next_trial_calculator._log_prior(shifted)(grid[:, None], grid[None, :]), expected)
+    with_control = {"effect": next_trial_calculator._mixture(effect), "control": next_trial_calculator._mixture(control), "baseline": None}
+    expected = trial_grid.effect_prior_with_control(effect, control.logpdf)(grid[:, None], grid[None, :])
+    assert np.allclose(next_trial_calculator._log_prior(with_control)(grid[:, None], grid[None, :]), expected)
+    with pytest.raises(ValueError, match="centred baseline"):
+        from unittest import mock
+
+        with mock.patch.object(trial_grid, "DEFAULT_BASELINE", trial_grid.BaselinePrior(anchor="control")):
+            next_trial_calculator._prior_json(effect, None)
 
 
 def _run(js, page, settings):
@@ -129,3 +163,40 @@ def test_bad_settings_are_refused(page):
                                               initial_preset="weakly", risk_control=0.3, nominal_alpha=0.025)
     with pytest.raises(ValueError, match="Norwegian name"):
         next_trial_calculator.presets_for({"my prior": (priors.weakly_informative_prior(), None)})
+
+
+def test_the_markup_opens_at_the_initial_settings_in_each_language(page):
+    """Exactly the initial prior and allocation are checked, each slider stands at its initial value
+    inside the label that names it, and the nominal level is written as each language writes it."""
+    import re
+
+    markup = next_trial_calculator.calculator_html(page)
+    assert 'id="ips-next-trial"' in markup
+    assert re.findall(r'name="ips-next-trial-preset" value="(\w+)" checked', markup) == ["weakly"]
+    assert re.findall(r'name="ips-next-trial-allocation" value="([\d.]+)" checked', markup) == ["1"]
+    assert markup.count(" checked") == 2
+    for name, label in (("n_control", "Patients with usual care"), ("risk_control", "Assumed share in work without IPS"),
+                        ("odds_ratio", "Odds ratio for the power"), ("significance", "Required P(OR &gt; 1)"),
+                        ("relevant_or", "Relevant odds ratio (posterior median at least)")):
+        low, high, step = next_trial_calculator.SLIDERS[name]
+        assert (f'<label class="ips-dial-row">{label} <output class="ips-ntc-{name}-out"></output><input class="ips-ntc-{name}" '
+                f'type="range" min="{low}" max="{high}" step="{step}" value="{page["initial"][name]}"></label>') in markup.replace(
+                    "P(OR > 1)", "P(OR &gt; 1)"), name
+    assert "grey: one-sided 0.025, and the assumed share" in markup
+    norwegian = next_trial_calculator.calculator_html(page, "nb-id", "nb")
+    assert "grått: ensidig 0,025, og den antatte andelen" in norwegian and 'name="nb-id-preset"' in norwegian
+    assert "> svakt informativ</label>" in norwegian
+    tricky = dict(page, presets=[dict(page["presets"][0], label={"en": "a</script>b", "nb": "c"})] + page["presets"][1:])
+    assert "a<\\/script>b" in next_trial_calculator.calculator_html(tricky)
+
+
+def test_each_preset_s_density_is_the_package_s(page):
+    """AnalysisPrior.log_prior, which the design chapter's figure uses, is the same density the
+    calculator's reference rebuilds from the page's JSON."""
+    grid = np.linspace(-4, 4, 9)
+    presets = next_trial_calculator.presets_for(next_trial_calculator.book_priors())
+    for preset, shown in zip(presets, page["presets"]):
+        assert preset.key == shown["key"]
+        assert np.allclose(preset.log_prior()(grid[:, None], grid[None, :]),
+                           next_trial_calculator._log_prior(shown["prior"])(grid[:, None], grid[None, :]))
+    assert [p.colour for p in presets] == [p["colour"] for p in page["presets"]]
