@@ -17,14 +17,16 @@ $(STAMP): requirements.txt pyproject.toml scripts/make_venv.sh
 
 ## make book: build the HTML book into _build/html (executes notebooks, reuses the cache)
 book: $(STAMP)
-	# Sphinx will not overwrite a changed static file in place: remove the built copies of the book's own
-	rm -f $(addprefix _build/html/,$(wildcard _static/*))
 	# a PDF printed from an earlier book would outlive it: `make pdf` prints it again
 	rm -f _build/html/ipscompendium.pdf
 	$(BIN)/python scripts/cache_guard.py
 	# the notebooks the cache lacks, executed side by side; the build then reads them from the cache
 	$(TIMED) "notebooks (in parallel)" -- $(BIN)/python scripts/execute_notebooks.py --cache _build/.jupyter_cache
 	$(TIMED) "book build" -- $(BIN)/jupyter-book build . $(BUILD_FLAGS)
+	# Sphinx neither overwrites a changed static file in place nor copies any when no page is out of
+	# date: the book's own static files, the data downloads and the PDF link are brought up to date here
+	mkdir -p _build/html/_static && cp -f _static/* _build/html/_static/
+	$(BIN)/python book/_ext/data_downloads.py
 	@echo "Book built: open _build/html/index.html"
 
 ## make test: the unit tests, the full book build with warnings as errors, then the checks on the

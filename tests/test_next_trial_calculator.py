@@ -45,6 +45,7 @@ def test_the_book_page_holds_the_chapter_s_priors_and_belief(page):
                                                           {"en": "borrowed control arm", "nb": "lånt kontrollarm"}]
     assert page["presets"][0]["prior"]["control"] is None and page["presets"][0]["prior"]["baseline"] == {"mean": 0.0, "sd": 1.5}
     assert page["presets"][-1]["prior"]["baseline"] is None
+    assert page["presets"][-1]["prior"]["effect"] == next_trial_calculator._mixture(priors.weakly_informative_prior())
     assert page["belief"]["prior"]["control"] is None and page["belief"]["prior"]["baseline"] == {"mean": 0.0, "sd": 1.5}
     sceptical = priors.sceptical_prior(np.log(2.0))
     assert page["presets"][1]["prior"]["effect"] == {"weights": [1.0], "means": [0.0], "sds": [pytest.approx(sceptical.sds[0])]}
@@ -175,6 +176,10 @@ def test_the_markup_opens_at_the_initial_settings_in_each_language(page):
     assert re.findall(r'name="ips-next-trial-preset" value="(\w+)" checked', markup) == ["weakly"]
     assert re.findall(r'name="ips-next-trial-allocation" value="([\d.]+)" checked', markup) == ["1"]
     assert markup.count(" checked") == 2
+    # the controls follow one another with nothing between them
+    assert '> weakly informative</label><label><input type="radio" name="ips-next-trial-preset" value="sceptical">' in markup
+    assert '> 1:1</label><label><input type="radio" name="ips-next-trial-allocation" value="1.5">' in markup
+    assert 'value="0.39"></label><label class="ips-dial-row">Odds ratio for the power' in markup
     for name, label in (("n_control", "Patients with usual care"), ("risk_control", "Assumed share in work without IPS"),
                         ("odds_ratio", "Odds ratio for the power"), ("significance", "Required P(OR &gt; 1)"),
                         ("relevant_or", "Relevant odds ratio (posterior median at least)")):

@@ -52,10 +52,11 @@ def sync_pdf_link(out: Path) -> bool:
     return wanted
 
 
-def _copy(app: Sphinx, exception: Exception | None) -> None:
-    if exception is not None or app.builder.format != "html":
-        return
-    root, out = Path(app.srcdir), Path(app.outdir)
+def publish(root: Path, out: Path) -> None:
+    """Copy the data files into the site ``out``, write the zip, and make the welcome page's PDF link
+    match the site (idempotent: `make book` runs it after every build, because Sphinx skips its
+    build-finished step when no page is out of date)."""
+    root, out = Path(root), Path(out)
     files = data_files(root)
     for relative in files:
         target = out / relative
@@ -70,6 +71,16 @@ def _copy(app: Sphinx, exception: Exception | None) -> None:
     sync_pdf_link(out)
 
 
+def _copy(app: Sphinx, exception: Exception | None) -> None:
+    if exception is None and app.builder.format == "html":
+        publish(Path(app.srcdir), Path(app.outdir))
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("build-finished", _copy)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+if __name__ == "__main__":
+    ROOT = Path(__file__).resolve().parents[2]
+    publish(ROOT, ROOT / "_build" / "html")
