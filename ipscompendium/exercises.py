@@ -318,15 +318,20 @@ class BorrowingPrice:
     alpha_far: float  # at a control risk far from the history, where the vague component takes over
     far_risk: float
     alpha_alone: float  # the same rule without borrowing, at the worst risk
+    n_per_arm: int = 100
 
 
-def price_of_borrowing(history_events: float, history_n: int, n_per_arm: int = 100, weight: float = 0.8,
+def price_of_borrowing(history_events: float, history_n: int, n_per_arm: int | None = None, weight: float | None = None,
                        far_risk: float = 0.55) -> BorrowingPrice:
     """Exercise: the type I error of a trial that borrows a historical control arm (a robust prior
     with ``weight`` on the history), across true control risks, against the same trial without it."""
     from ipscompendium.general import operating
     from ipscompendium.general.historical import robust_control_prior
+    from ipscompendium.next_trial_calculator import DESIGN_N_PER_ARM, REGISTRY_WEIGHT
 
+    # by default, the design chapter's trial and registry weight
+    n_per_arm = DESIGN_N_PER_ARM if n_per_arm is None else n_per_arm
+    weight = REGISTRY_WEIGHT if weight is None else weight
     registry = robust_control_prior(history_events, history_n, weight)
     rule = operating.dual_criterion(0.975, trial_grid.RELEVANT_ODDS_RATIO)
     borrowed = operating.success_boundary(n_per_arm, n_per_arm, trial_grid.effect_prior_with_control(
@@ -337,7 +342,7 @@ def price_of_borrowing(history_events: float, history_n: int, n_per_arm: int = 1
     worst = int(np.argmax(errors))
     return BorrowingPrice(float(operating.type_one_error(borrowed, history_events / history_n)), float(errors[worst]),
                           float(risks[worst]), float(operating.type_one_error(borrowed, far_risk)), far_risk,
-                          float(operating.type_one_error(alone, risks[worst])))
+                          float(operating.type_one_error(alone, risks[worst])), int(n_per_arm))
 
 
 @dataclass(frozen=True)
@@ -350,6 +355,8 @@ class CalculatorReading:
     strict_significance: float
     nominal_alpha: float
     lesson: str  # what the comparison teaches, picked from the numbers
+    n_control: int  # the calculator's opening size and allocation, which the exercise starts from
+    allocation: float
 
 
 #: Powers closer than this are "about the same" to a reader of two decimals.
@@ -377,4 +384,5 @@ def plan_with_the_calculator(page: dict) -> CalculatorReading:
     else:
         lesson = ("even the strictest rule leaves the type I error above the nominal level; the MAP prior decides part of "
                   "the question before the trial is run")
-    return CalculatorReading(weak, map_, strict, float(strictest), float(nominal), lesson)
+    return CalculatorReading(weak, map_, strict, float(strictest), float(nominal), lesson,
+                             int(page["initial"]["n_control"]), float(page["initial"]["allocation"]))

@@ -69,7 +69,7 @@ LABELS = {
                     "one solid line with circles for the power at the chosen odds ratio, one dashed line with squares "
                     "for the type I error; grey lines mark the nominal level and the assumed share."),
            "noscript": "The calculator needs JavaScript; the tables of this chapter give the same "
-                                         "answers for 100 per arm."},
+                                         "answers for {n} per arm."},
     "nb": {"name": "Kalkulator for neste studie", "prior": "Forhåndsantakelse i analysen",
            "n_control": "Pasienter med vanlig oppfølging", "allocation": "Fordeling, IPS : vanlig oppfølging",
            "risk_control": "Antatt andel i jobb uten IPS", "odds_ratio": "Oddsratio for teststyrken",
@@ -79,7 +79,7 @@ LABELS = {
                     "en heltrukket linje med sirkler for teststyrken ved valgt oddsratio, en stiplet linje med kvadrater "
                     "for type I-feilen; grå linjer viser det nominelle nivået og den antatte andelen."),
            "noscript": "Kalkulatoren trenger JavaScript; tabellene i kapitlet gir de samme svarene for "
-                                       "100 per arm."},
+                                       "{n} per arm."},
 }
 #: The glossary terms the calculator's words use, linked under it: (term id, English, Norwegian).
 TERMS = (("term-Assurance", "assurance", "assurance"), ("term-Statistical-power", "power", "teststyrke"),
@@ -235,7 +235,7 @@ def calculator_html(data: dict, calculator_id: str = "ips-next-trial", language:
                       ("risk_control", "odds_ratio", "significance", "relevant_or"))
     alpha = f"{data['nominal_alpha']:g}" if language == "en" else f"{data['nominal_alpha']:g}".replace(".", ",")
     payload = json.dumps(data).replace("</", "<\\/")
-    return f"""<noscript><p class="ips-dial-note">{labels['noscript']}</p></noscript>
+    return f"""<noscript><p class="ips-dial-note">{labels['noscript'].format(n=initial['n_control'])}</p></noscript>
 <section class="ips-dial ips-ntc" id="{calculator_id}" lang="{language}" data-language="{language}" hidden
 aria-label="{html.escape(labels['name'])}">
 <script type="application/json" class="ips-ntc-data">{payload}</script>
@@ -260,6 +260,9 @@ NextTrialCalculator.render = staticmethod(calculator_html)
 #: confirmatory trial is held to, and the follow-up the next trial is planned for.
 REGISTRY_WEIGHT = 0.8
 SCEPTICAL_ANCHOR_OR = 2.0
+#: Patients per arm of the multicentre trial the report recommends: the chapter's curves, its
+#: exercise on borrowing and the calculator's opening size.
+DESIGN_N_PER_ARM = 100
 NOMINAL_ALPHA = 0.025
 MONTHS = 12
 
@@ -298,4 +301,5 @@ def book_calculator_data() -> dict:
     counts = {"events_treatment": follow_up.employed_ips, "n_treatment": follow_up.n_ips,
               "events_control": follow_up.employed_control, "n_control": follow_up.n_control}
     return calculator_data(presets_for(analysis), analysis["robust MAP"][0], counts, initial_preset="weakly",
-                           risk_control=float(follow_up.employed_control / follow_up.n_control), nominal_alpha=NOMINAL_ALPHA)
+                           risk_control=float(follow_up.employed_control / follow_up.n_control), nominal_alpha=NOMINAL_ALPHA,
+                           n_control=DESIGN_N_PER_ARM)

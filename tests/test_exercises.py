@@ -180,3 +180,13 @@ def test_the_calculator_exercise_reads_the_package_and_picks_its_lesson_from_the
     assert exercises.plan_with_the_calculator(page).lesson.startswith("the strictest rule brings the type I error down")
     strict_alpha = 0.05
     assert exercises.plan_with_the_calculator(page).lesson.endswith("before the trial is run")
+
+
+def test_the_borrowing_exercise_is_the_design_chapter_s_trial():
+    from ipscompendium import next_trial_calculator
+
+    price = exercises.price_of_borrowing(50.4, 315)
+    assert price.n_per_arm == next_trial_calculator.DESIGN_N_PER_ARM
+    assert next_trial_calculator.book_calculator_data()["initial"]["n_control"] == next_trial_calculator.DESIGN_N_PER_ARM
+    smaller = exercises.price_of_borrowing(50.4, 315, n_per_arm=40, weight=0.5)
+    assert smaller.n_per_arm == 40 and smaller.worst_alpha != price.worst_alpha
